@@ -1,0 +1,41 @@
+"""One error tree for listen: every failure a user can cause or fix is a ListenError."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ArticleError",
+    "AudioError",
+    "BackendUnavailable",
+    "ListenError",
+    "ProfileError",
+    "SynthesisError",
+    "TagError",
+]
+
+
+class ListenError(Exception):
+    """Root of every error listen raises on purpose; the CLI prints it as ``Error: <message>``."""
+
+
+class ArticleError(ListenError, ValueError):
+    """An article could not be read, or holds nothing to say."""
+
+
+class ProfileError(ListenError, ValueError):
+    """A voice profile is unknown or malformed."""
+
+
+class BackendUnavailable(ListenError, RuntimeError):
+    """A TTS engine is not installed here; the message names the step that installs it."""
+
+
+class SynthesisError(ListenError, RuntimeError):
+    """A TTS engine was installed but failed to speak a segment."""
+
+
+class AudioError(ListenError, RuntimeError):
+    """Decoding, mastering or encoding audio failed."""
+
+
+class TagError(ListenError, RuntimeError):
+    """Writing or reading ID3 tags failed."""
