@@ -15,6 +15,7 @@ import numpy as np
 
 __all__ = [
     "Article",
+    "Assembly",
     "Audio",
     "Block",
     "BlockKind",
@@ -153,6 +154,19 @@ class ChapterTiming:
     title: str
     start: float
     end: float
+
+
+@dataclass(frozen=True, eq=False)
+class Assembly:
+    """The whole episode as PCM, with where every segment and chapter sits in it."""
+
+    audio: Audio
+    timings: tuple[SegmentTiming, ...]
+    chapters: tuple[ChapterTiming, ...]
+
+    @property
+    def duration(self) -> float:
+        return self.audio.duration
 
 
 @dataclass(frozen=True)

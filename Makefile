@@ -1,0 +1,54 @@
+# listen: two commands set everything up on a fresh Debian machine with Python 3.11.
+#   make demo   venv + listen with the default voice, renders the seed article
+#   make test   everything the tests need (apt: mp3val), then the whole suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SEED   := seeds/nara-drum-diplomacy.txt
+DEMO   := output/.demo-rendered
+SOURCES := $(shell find src voices -type f -not -name '*.pyc' 2>/dev/null)
+APT_PACKAGES := mp3val
+
+.PHONY: demo test lint bench system-deps clean
+
+demo: $(DEMO)
+	@echo "Listen to: $$(cut -d' ' -f1 $(DEMO))"
+
+$(DEMO): $(SEED) $(VENV)/.stamp-demo $(SOURCES)
+	$(BIN)/listen render $(SEED) -o output | tee $@.tmp
+	@mv $@.tmp $@
+
+test: $(VENV)/.stamp-test system-deps
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/pytest -q
+
+lint: $(VENV)/.stamp-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+bench: $(VENV)/.stamp-test
+	$(BIN)/python benchmarks/normalise_peer.py ../shared/peer/nemo_tn_en
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-demo: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[piper]'
+	@touch $@
+
+$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-demo
+	$(BIN)/pip install --quiet -e '.[piper,test]'
+	@touch $@
+
+# Debian packages the tests drive for real; installed once, only when missing.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing with apt-get:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+clean:
+	rm -rf $(VENV) output/*.mp3 output/*.json output/*.vtt $(DEMO) .pytest_cache .ruff_cache

@@ -1,0 +1,350 @@
+"""Read an article from disk: plain text as scraped from a page, Markdown with front matter, or HTML.
+
+``load(path) -> Article`` decodes the bytes (UTF-8, UTF-8 with BOM, UTF-16 with BOM, cp1252),
+refuses binary files, parses the format, and drops page furniture ("Listen to the article",
+fact-check blurbs, share prompts, the reader-comments section and everything after it).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from listen.errors import ArticleError
+from listen.models import Article, Block
+
+__all__ = ["decode", "load", "parse_html", "parse_markdown", "parse_text"]
+
+_LOGGER = logging.getLogger(__name__)
+
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+# A whole line that is page furniture, never article text.
+_FURNITURE_LINE = re.compile(
+    r"^\s*(?:"
+    r"listen to (?:the|this) (?:article|story)(?: \(?\d+ min(?:utes?)?\)?)?"
+    r"|(?:play|listen|hear)(?: to)? (?:audio|this article|the story)"
+    r"|\d+ min(?:ute)? (?:read|listen)"
+    r"|advertisement|sponsored content|skip to (?:main )?content"
+    r"|share (?:this|the) (?:article|story)(?: on \w+)?"
+    r"|(?:share|tweet|email|print|save)(?:\s*[|/·]\s*(?:share|tweet|email|print|save))+"
+    r"|fact[ -]?checker|verify the accuracy of this article\b.*"
+    r")\s*[.:]?\s*$",
+    re.IGNORECASE,
+)
+# A line that opens the reader-comments section: it and everything after it go.
+_COMMENTS_START = re.compile(
+    r"^\s*(?:\d[\d,]*\s+comments?|comments?\s*\(\d+\)|comments|reader comments"
+    r"|leave a (?:comment|reply)|join the (?:conversation|discussion)|show comments)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_TERMINAL = re.compile(r"[.!?:;\"'”’)\]…]\s*$")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_SETEXT = re.compile(r"^(=+|-+)\s*$")
+_MD_INLINE = [
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""),  # images are not read aloud
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
+    (re.compile(r"<[^>\n]+>"), ""),  # inline HTML tags
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])"), r"\2"),
+    (re.compile(r"`([^`]*)`"), r"\1"),
+]
+_MD_SKIP_LINE = re.compile(r"^\s*(?:```|~~~|\|?\s*:?-{3,}|<!--|-->|\*{3,}|-{3,}|_{3,})")
+_MD_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_FRONT_KEYS = ("title", "author", "date", "url", "image", "language", "description")
+
+
+def load(path: Path | str) -> Article:
+    """Read the article at ``path``; raise ArticleError saying what is wrong and what to do."""
+    path = Path(path)
+    text = decode(_read_bytes(path), path)
+    kind = _format_of(path, text)
+    if kind == "html":
+        article = parse_html(text, path)
+    elif kind == "markdown":
+        article = parse_markdown(text, path)
+    else:
+        article = parse_text(text, path)
+    if not article.paragraphs:
+        raise ArticleError(
+            f"Article '{path}' has no body text once page furniture is removed: "
+            "nothing to read aloud; give a file with the article's paragraphs"
+        )
+    return article
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.is_dir():
+        raise ArticleError(
+            f"Could not read '{path}': it is a directory; give an article file (.txt, .md or .html)"
+        )
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ArticleError(f"Could not open file '{path}': no such file") from None
+    except OSError as exc:
+        raise ArticleError(f"Could not open file '{path}': {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise ArticleError(f"Article '{path}' is empty: nothing to read aloud")
+    return data
+
+
+def decode(data: bytes, path: Path) -> str:
+    """Decode an article's bytes: BOMs first, then UTF-8, then cp1252; refuse binary data."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return _check_text(data.decode(codec, errors="replace"), path)
+    if b"\x00" in data[:8192]:
+        raise _binary(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    return _check_text(text, path)
+
+
+def _check_text(text: str, path: Path) -> str:
+    sample = text[:8192]
+    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f")
+    if controls > max(2, len(sample) // 100) or sample.count("\ufffd") > len(sample) // 20:
+        raise _binary(path)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _binary(path: Path) -> ArticleError:
+    return ArticleError(
+        f"Could not read '{path}': it looks like a binary file, not text; "
+        "give a .txt, .md or .html article"
+    )
+
+
+def _format_of(path: Path, text: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in MARKDOWN_SUFFIXES:
+        return "markdown"
+    head = text.lstrip()[:200].lower()
+    if head.startswith(("<!doctype html", "<html")):
+        return "html"
+    if _FRONT_MATTER.match(text):
+        return "markdown"
+    return "text"
+
+
+# ---------------------------------------------------------------- plain text
+
+
+def parse_text(text: str, path: Path) -> Article:
+    """Plain text as scraped from a page: the headline is the first line of text."""
+    lines, removed = _strip_furniture(text.split("\n"))
+    blocks = _text_blocks(lines)
+    if not blocks:
+        return Article(title=path.stem, blocks=(), source=path, removed=removed)
+    title, body = blocks[0].text, blocks[1:]
+    return Article(title=title, blocks=tuple(body), source=path, removed=removed)
+
+
+def _strip_furniture(lines: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    kept: list[str] = []
+    removed: list[str] = []
+    for index, line in enumerate(lines):
+        if _COMMENTS_START.match(line) and kept:
+            removed.extend(x for x in lines[index:] if x.strip())
+            break
+        if _FURNITURE_LINE.match(line):
+            removed.append(line.strip())
+            continue
+        kept.append(line)
+    return kept, tuple(removed)
+
+
+def _text_blocks(lines: list[str]) -> list[Block]:
+    """One paragraph a line, joining hard-wrapped lines; short unpunctuated lines are headings."""
+    paragraphs: list[str] = []
+    joinable = False
+    for raw in lines:
+        line = " ".join(raw.split())
+        if not line:
+            joinable = False
+            continue
+        if joinable and paragraphs and line[:1].islower():
+            paragraphs[-1] = f"{paragraphs[-1]} {line}"
+        else:
+            paragraphs.append(line)
+        joinable = not _TERMINAL.search(line)
+    blocks = [Block("paragraph", p) for p in paragraphs]
+    return [_maybe_heading(b, i, len(blocks)) for i, b in enumerate(blocks)]
+
+
+def _maybe_heading(block: Block, index: int, total: int) -> Block:
+    words = block.text.split()
+    if 0 < index < total - 1 and len(words) <= 8 and not _TERMINAL.search(block.text):
+        return Block("heading", block.text, level=2)
+    return block
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def parse_markdown(text: str, path: Path) -> Article:
+    """Markdown with optional YAML front matter; the title is front matter's or the first H1."""
+    meta, body = _front_matter(text, path)
+    lines, removed = _strip_furniture(body.split("\n"))
+    blocks = _markdown_blocks(lines)
+    title = _as_str(meta.get("title"))
+    if not title and blocks and blocks[0].kind == "heading":
+        title, blocks = blocks[0].text, blocks[1:]
+    elif title and blocks and blocks[0].kind == "heading" and blocks[0].text == title:
+        blocks = blocks[1:]
+    fields = {k: _as_str(meta.get(k)) for k in _FRONT_KEYS if k != "title"}
+    return Article(
+        title=title or path.stem,
+        blocks=tuple(blocks),
+        source=path,
+        author=fields["author"],
+        date=_iso_date(meta.get("date")),
+        url=fields["url"],
+        image=fields["image"],
+        language=fields["language"] or "en",
+        description=fields["description"],
+        removed=removed,
+    )
+
+
+def _front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        raise ArticleError(
+            f"Could not read the front matter of '{path}'{where}: it is not valid YAML; "
+            "fix the block between the '---' lines"
+        ) from exc
+    if not isinstance(meta, dict):
+        raise ArticleError(
+            f"Could not read the front matter of '{path}': expected 'key: value' lines"
+        )
+    return meta, text[match.end() :]
+
+
+def _markdown_blocks(lines: list[str]) -> list[Block]:
+    blocks: list[Block] = []
+    current: list[str] = []
+    in_code = False
+
+    def flush() -> None:
+        text = _md_inline(" ".join(current))
+        if text:
+            blocks.append(Block("paragraph", text))
+        current.clear()
+
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+            flush()
+            continue
+        if in_code:
+            continue
+        heading = _MD_HEADING.match(line)
+        if heading:
+            flush()
+            blocks.append(Block("heading", _md_inline(heading.group(2)), len(heading.group(1))))
+        elif current and _MD_SETEXT.match(line) and len(current) == 1:
+            level = 1 if line.strip().startswith("=") else 2
+            blocks.append(Block("heading", _md_inline(current[0]), level))
+            current.clear()
+        elif not line.strip() or _MD_SKIP_LINE.match(line):
+            flush()
+        elif _MD_LIST.match(line):
+            flush()
+            current.append(_MD_LIST.sub("", line))
+        else:
+            current.append(line.strip().lstrip(">").strip())
+    flush()
+    return blocks
+
+
+def _md_inline(text: str) -> str:
+    for pattern, repl in _MD_INLINE:
+        text = pattern.sub(repl, text)
+    return " ".join(text.replace("\\", "").split())
+
+
+def _as_str(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or None
+    return str(value).strip() or None
+
+
+def _iso_date(value: object) -> str | None:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = _as_str(value)
+    if not text:
+        return None
+    match = re.match(r"(\d{4}-\d{2}-\d{2})", text)
+    if match:
+        return match.group(1)
+    for fmt in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    _LOGGER.warning("Ignoring a date that is not a calendar date: %r", text)
+    return None
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def parse_html(text: str, path: Path) -> Article:
+    """HTML: main text and metadata by trafilatura; scripts, navigation and comments dropped."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        text,
+        with_metadata=True,
+        include_comments=False,
+        include_formatting=True,
+        include_tables=False,
+        include_images=False,
+        favor_precision=True,
+    )
+    if doc is None or not getattr(doc, "text", None):
+        raise ArticleError(
+            f"Article '{path}' has no body text once page furniture is removed: "
+            "nothing to read aloud; give a file with the article's paragraphs"
+        )
+    lines, removed = _strip_furniture(str(doc.text).split("\n"))
+    blocks = _markdown_blocks(lines)
+    title = _as_str(doc.title)
+    if blocks and blocks[0].kind == "heading" and (not title or blocks[0].text == title):
+        title, blocks = blocks[0].text, blocks[1:]
+    return Article(
+        title=title or path.stem,
+        blocks=tuple(blocks),
+        source=path,
+        author=_as_str(doc.author),
+        date=_iso_date(doc.date),
+        url=_as_str(doc.url),
+        image=_as_str(doc.image),
+        language=_as_str(doc.language) or "en",
+        description=_as_str(doc.description),
+        removed=removed,
+    )

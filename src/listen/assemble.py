@@ -1,0 +1,118 @@
+"""Segments -> one episode: synthesise, trim, pause, master, encode once to MP3.
+
+Every segment becomes PCM at 44.1 kHz mono; pauses are whole samples; the episode is encoded
+once (never by joining MP3 bytes) with an Info/LAME header so players show the exact duration.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from listen.errors import AudioError
+from listen.ffmpeg import ffmpeg_exe
+from listen.master import load_audio_file, master, resample, trim_silence
+from listen.models import Assembly, Audio, ChapterTiming, Profile, Script, Segment, SegmentTiming
+from listen.tts.base import Backend
+
+__all__ = ["LEAD_IN_MS", "SAMPLE_RATE", "assemble", "encode_mp3", "synthesize"]
+
+_LOGGER = logging.getLogger(__name__)
+
+SAMPLE_RATE = 44_100
+LEAD_IN_MS = 150
+"""Silence before the first word (the issue allows at most 300 ms)."""
+_FADE_MS = 1_500
+
+Progress = Callable[[int, int], None]
+
+
+def synthesize(script: Script, backend: Backend) -> Iterator[tuple[Segment, Audio]]:
+    """Speak each segment, trimmed of the engine's own leading and trailing silence."""
+    for segment in script.segments:
+        audio = backend.synthesize(segment.spoken)
+        yield segment, resample(trim_silence(audio), SAMPLE_RATE)
+
+
+def assemble(
+    script: Script, backend: Backend, profile: Profile, progress: Progress | None = None
+) -> Assembly:
+    """Lay the segments end to end with the profile's pauses and master the result."""
+    parts: list[np.ndarray] = []
+    timings: list[SegmentTiming] = []
+    position = 0
+
+    def add(samples: np.ndarray) -> None:
+        nonlocal position
+        parts.append(samples.astype(np.float32, copy=False))
+        position += len(samples)
+
+    if profile.intro_audio:
+        add(load_audio_file(profile.intro_audio, SAMPLE_RATE, 0, _FADE_MS).samples)
+    add(_silence(LEAD_IN_MS))
+    total = len(script.segments)
+    for n, (segment, audio) in enumerate(synthesize(script, backend), start=1):
+        start = position
+        add(audio.samples)
+        timings.append(SegmentTiming(segment, start / SAMPLE_RATE, position / SAMPLE_RATE))
+        add(_silence(segment.pause_ms))
+        if progress:
+            progress(n, total)
+    if profile.outro_audio:
+        add(load_audio_file(profile.outro_audio, SAMPLE_RATE, _FADE_MS, _FADE_MS).samples)
+    episode = Audio(np.concatenate(parts), SAMPLE_RATE)
+    mastered = master(episode, profile.loudness_target, profile.true_peak)
+    chapters = chapter_timings(script, timings, mastered.duration)
+    return Assembly(mastered, tuple(timings), chapters)
+
+
+def chapter_timings(
+    script: Script, timings: list[SegmentTiming], duration: float
+) -> tuple[ChapterTiming, ...]:
+    """One chapter per heading (or one for the whole article), back to back from 0 to the end."""
+    starts: dict[int, float] = {}
+    for timing in timings:
+        starts.setdefault(timing.segment.chapter, timing.start)
+    starts[0] = 0.0
+    order = sorted(i for i in starts if i < len(script.chapters))
+    ends = [starts[i] for i in order[1:]] + [duration]
+    return tuple(
+        ChapterTiming(script.chapters[i], round(starts[i], 3), round(end, 3))
+        for i, end in zip(order, ends, strict=True)
+    )
+
+
+def _silence(ms: int) -> np.ndarray:
+    return np.zeros(round(ms * SAMPLE_RATE / 1000), dtype=np.float32)
+
+
+def encode_mp3(audio: Audio, path: Path, bitrate: str = "64k") -> None:
+    """Encode mono float PCM once to CBR MP3 with a Xing/Info (LAME) header; no tags."""
+    import ffmpeg
+
+    if audio.sample_rate != SAMPLE_RATE:
+        audio = resample(audio, SAMPLE_RATE)
+    pcm = np.clip(audio.samples, -1.0, 1.0).astype("<f4").tobytes()
+    stream = ffmpeg.input("pipe:", format="f32le", ar=SAMPLE_RATE, ac=1).output(
+        str(path),
+        format="mp3",
+        acodec="libmp3lame",
+        audio_bitrate=bitrate,
+        ar=SAMPLE_RATE,
+        ac=1,
+        write_xing=1,
+        id3v2_version=0,
+        write_id3v1=0,
+        map_metadata=-1,
+    )
+    try:
+        stream.global_args("-hide_banner", "-nostdin", "-loglevel", "error").overwrite_output().run(
+            cmd=ffmpeg_exe(), input=pcm, capture_stdout=True, capture_stderr=True
+        )
+    except ffmpeg.Error as exc:
+        message = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
+        detail = message[-1] if message else "no message"
+        raise AudioError(f"Could not encode '{path.name}' to MP3: ffmpeg said: {detail}") from exc

@@ -1,0 +1,96 @@
+"""The ``listen`` command: parses options, calls the library, prints. Nothing else."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from listen import __version__
+from listen.errors import ListenError
+from listen.profile import DEFAULT_VOICE
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_VOICE = click.option(
+    "--voice", "-v", default=DEFAULT_VOICE, show_default=True, metavar="NAME",
+    help="Voice profile from voices/ (see 'listen voices'), or a path to a profile .toml.",
+)
+
+
+def _errors(func: F) -> F:
+    """Turn a ListenError into one 'Error: ...' line on stderr and exit 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ListenError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+@click.version_option(__version__, prog_name="listen")
+@click.option("--verbose", is_flag=True, help="Log each stage to stderr.")
+def main(verbose: bool) -> None:
+    """Turn news articles into publishable audio."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", default="output", show_default=True,
+              type=click.Path(path_type=Path, file_okay=False), help="Directory for the MP3s.")
+@_VOICE
+@click.option("--bitrate", metavar="RATE", help="MP3 bit rate, e.g. 64k or 96k (CBR).")
+@click.option("--json", "as_json", is_flag=True, help="Print everything measured as JSON.")
+@_errors
+def render(files: tuple[Path, ...], out_dir: Path, voice: str, bitrate: str | None,
+           as_json: bool) -> None:
+    """Render each article FILE (.txt, .md or .html) to OUT/<slug>.mp3."""
+    from listen.render import render_files
+    from listen.report import rendered_line, rendered_dict
+
+    results = render_files(files, out_dir, voice, bitrate=bitrate)
+    if as_json:
+        click.echo(json.dumps([rendered_dict(r) for r in results], indent=2, ensure_ascii=False))
+    else:
+        for rendered in results:
+            click.echo(rendered_line(rendered))
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@_VOICE
+@click.option("--explain", is_flag=True, help="List each rewrite and the rule that made it.")
+@_errors
+def script(file: Path, voice: str, explain: bool) -> None:
+    """Print what will be said for FILE: a segment a line, with its pause."""
+    from listen.article import load
+    from listen.profile import load_profile
+    from listen.report import script_lines
+    from listen.segment import build_script
+
+    profile = load_profile(voice)
+    for line in script_lines(build_script(load(file), profile), profile, explain=explain):
+        click.echo(line)
+
+
+@main.command()
+@_errors
+def voices() -> None:
+    """List every voice profile, its backend, and whether it works here."""
+    from listen.report import voice_lines
+
+    for line in voice_lines():
+        click.echo(line)

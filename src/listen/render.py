@@ -1,0 +1,137 @@
+"""The render pipeline: article files -> tagged MP3s with chapters and timed transcripts.
+
+``load -> build_script -> assemble -> encode -> tag``; every file is written under a temporary
+name in the output directory and renamed only when the whole episode is ready, so a failed run
+leaves nothing behind and never damages what an earlier run wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from listen import __version__
+from listen.article import load
+from listen.assemble import assemble, encode_mp3
+from listen.fsutil import atomic_path
+from listen.master import measure_file
+from listen.models import Article, Assembly, Profile, Rendered
+from listen.profile import DEFAULT_VOICE, load_profile
+from listen.segment import build_script
+from listen.tags import EpisodeTags, write_tags
+from listen.transcript import chapters_json, timings_json, vtt
+from listen.tts import create_backend
+from listen.tts.base import Backend
+
+__all__ = ["render_article", "render_files", "slugify"]
+
+_LOGGER = logging.getLogger(__name__)
+_MAX_SLUG = 80
+
+Progress = Callable[[str, int, int], None]
+
+
+def slugify(title: str, taken: set[str] | None = None) -> str:
+    """Lower-case ASCII words joined by hyphens, at most 80 characters, unique within ``taken``."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+    slug = ""
+    for word in words:
+        if len(slug) + len(word) + 1 > _MAX_SLUG:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    slug = slug or (words[0][:_MAX_SLUG] if words else "article")
+    taken = taken if taken is not None else set()
+    unique, n = slug, 2
+    while unique in taken:
+        unique, n = f"{slug}-{n}", n + 1
+    taken.add(unique)
+    return unique
+
+
+def render_files(
+    paths: Sequence[Path | str],
+    out_dir: Path | str,
+    voice: str = DEFAULT_VOICE,
+    *,
+    bitrate: str | None = None,
+    progress: Progress | None = None,
+) -> list[Rendered]:
+    """Render each article to ``out_dir``; every input is checked before anything is written."""
+    profile = load_profile(voice)
+    articles = [load(p) for p in paths]
+    backend = create_backend(profile)
+    try:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        taken: set[str] = set()
+        return [
+            render_article(a, out, profile, backend, slugify(a.title, taken), bitrate, progress)
+            for a in articles
+        ]
+    finally:
+        backend.close()
+
+
+def render_article(
+    article: Article,
+    out_dir: Path,
+    profile: Profile,
+    backend: Backend,
+    slug: str,
+    bitrate: str | None = None,
+    progress: Progress | None = None,
+) -> Rendered:
+    """Render one article to ``out_dir/<slug>.mp3`` plus its .vtt, .json and .chapters.json."""
+    script = build_script(article, profile)
+    step = (lambda n, total: progress(slug, n, total)) if progress else None
+    episode = assemble(script, backend, profile, step)
+    names = {"mp3": f"{slug}.mp3", "vtt": f"{slug}.vtt", "json": f"{slug}.json",
+             "chapters": f"{slug}.chapters.json"}
+    with ExitStack() as stack:
+        temp = {kind: stack.enter_context(atomic_path(out_dir / name)) for kind, name in names.items()}
+        encode_mp3(episode.audio, temp["mp3"], bitrate or profile.bitrate)
+        tags = EpisodeTags.for_article(article, profile.show, episode.duration, episode.chapters,
+                                       encoder=f"listen {__version__}")
+        write_tags(temp["mp3"], tags)
+        loudness = measure_file(temp["mp3"])
+        rendered = Rendered(
+            mp3=out_dir / names["mp3"], duration=episode.duration, title=article.title, slug=slug,
+            voice=profile.name, timings=episode.timings, chapters=episode.chapters,
+            loudness=loudness, extras={k: out_dir / v for k, v in names.items() if k != "mp3"},
+        )
+        _write_side_files(temp, article, episode, rendered)
+    _LOGGER.info("Rendered %s (%.1f s)", rendered.mp3, rendered.duration)
+    return rendered
+
+
+def _write_side_files(
+    temp: dict[str, Path], article: Article, episode: Assembly, rendered: Rendered
+) -> None:
+    meta = {
+        "title": article.title, "author": article.author, "date": article.date,
+        "url": article.url, "description": article.description, "language": article.language,
+        "image": article.image, "voice": rendered.voice, "duration": round(episode.duration, 3),
+        "audio": rendered.mp3.name, "slug": rendered.slug,
+        "loudness": _loudness_dict(rendered),
+    }
+    temp["vtt"].write_text(vtt(episode.timings), encoding="utf-8")
+    timing = timings_json(meta, episode.timings, episode.chapters)
+    temp["json"].write_text(json.dumps(timing, ensure_ascii=False, indent=1), encoding="utf-8")
+    chapters = chapters_json(episode.chapters, article.title)
+    temp["chapters"].write_text(json.dumps(chapters, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _loudness_dict(rendered: Rendered) -> dict[str, float] | None:
+    if rendered.loudness is None:
+        return None
+    return {
+        "integrated_lufs": rendered.loudness.integrated_lufs,
+        "true_peak_dbtp": rendered.loudness.true_peak_dbtp,
+        "loudness_range_lu": rendered.loudness.loudness_range_lu,
+    }
