@@ -1,0 +1,221 @@
+"""espeak-ng through the library bundled by espeakng-loader, driven with ctypes.
+
+No system package is needed: espeakng-loader ships ``libespeak-ng.so`` and its data. The
+library is initialised once per process in synchronous mode, so ``espeak_Synth`` returns only
+when every sample has gone through the callback. Its state (callback, voice, parameters) is
+global to the process, so every call sets all of it again under one lock: two backends with
+different voices can take turns. pyttsx3 loads the same library, which is why listen runs
+pyttsx3 in a child process (see ``listen.tts.pyttsx3``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from listen.errors import BackendUnavailable, ProfileError, SynthesisError
+from listen.models import Audio, Profile
+from listen.tts.base import Availability
+
+__all__ = ["EspeakBackend"]
+
+_LOGGER = logging.getLogger(__name__)
+
+INSTALL = "pip install --force-reinstall espeakng-loader"
+BASE_WPM = 175
+"""espeak-ng's own default speaking rate, in words per minute: profile rate 1.0."""
+MIN_WPM, MAX_WPM = 80, 450
+
+# speak_lib.h
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_INITIALIZE_DONT_EXIT = 0x8000
+_CHARS_UTF8 = 1
+_POS_CHARACTER = 1
+_PARAMETERS = {"rate": 1, "pitch": 3, "range": 4}
+"""espeak_PARAMETER values; "pitch" and "range" (0 to 100) may be set in profile.options."""
+_OPTIONS = ("pitch", "range")
+_VOICE_ERRORS = {1: "buffer full", 2: "not found", -1: "internal error"}
+
+_SynthCallback = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
+
+
+@dataclass(frozen=True)
+class _Engine:
+    lib: ctypes.CDLL
+    sample_rate: int
+
+
+_LOCK = threading.Lock()
+_ENGINE: _Engine | None = None
+_SINK: list[bytes] = []
+
+
+def _collect(wav: ctypes._Pointer[ctypes.c_short], count: int, events: int | None) -> int:
+    if count > 0 and wav:
+        _SINK.append(ctypes.string_at(wav, count * ctypes.sizeof(ctypes.c_short)))
+    return 0
+
+
+_CALLBACK = _SynthCallback(_collect)
+"""Kept at module level: the C library holds a pointer to it for the life of the process."""
+
+
+def _paths() -> tuple[Path, Path]:
+    """The bundled library and its data directory; BackendUnavailable when either is missing."""
+    try:
+        import espeakng_loader
+
+        library = Path(espeakng_loader.get_library_path())
+        data = Path(espeakng_loader.get_data_path())
+    except (ImportError, RuntimeError) as exc:
+        raise BackendUnavailable(f"espeakng-loader is not usable: {exc}") from exc
+    if not library.is_file():
+        raise BackendUnavailable(f"espeakng-loader has no library at {library}")
+    if not (data / "phontab").is_file():
+        raise BackendUnavailable(f"espeakng-loader has no espeak-ng data in {data}")
+    return library, data
+
+
+def _load(library: Path) -> ctypes.CDLL:
+    try:
+        lib = ctypes.CDLL(str(library))
+    except OSError as exc:
+        raise BackendUnavailable(f"Could not load {library}: {exc}") from exc
+    lib.espeak_Info.argtypes = [ctypes.c_void_p]
+    lib.espeak_Info.restype = ctypes.c_char_p
+    lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+    lib.espeak_Initialize.restype = ctypes.c_int
+    lib.espeak_SetSynthCallback.argtypes = [_SynthCallback]
+    lib.espeak_SetSynthCallback.restype = None
+    lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+    lib.espeak_SetVoiceByName.restype = ctypes.c_int
+    lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+    lib.espeak_SetParameter.restype = ctypes.c_int
+    lib.espeak_Synth.argtypes = [
+        ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
+        ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+    ]  # fmt: skip
+    lib.espeak_Synth.restype = ctypes.c_int
+    lib.espeak_Synchronize.argtypes = []
+    lib.espeak_Synchronize.restype = ctypes.c_int
+    return lib
+
+
+def _engine() -> _Engine:
+    """Load and initialise the library once per process (call with _LOCK held)."""
+    global _ENGINE
+    if _ENGINE is None:
+        library, data = _paths()
+        lib = _load(library)
+        # DONT_EXIT: without it the C library calls exit() when it cannot find its data.
+        rate = lib.espeak_Initialize(
+            _AUDIO_OUTPUT_SYNCHRONOUS, 0, str(data).encode(), _INITIALIZE_DONT_EXIT
+        )
+        if rate <= 0:
+            raise BackendUnavailable(f"espeak-ng could not start with the data in {data}")
+        _ENGINE = _Engine(lib=lib, sample_rate=rate)
+        _LOGGER.debug("espeak-ng initialised from %s at %d Hz", library, rate)
+    return _ENGINE
+
+
+def _settings(profile: Profile) -> dict[int, int]:
+    """espeak_PARAMETER -> value for a profile; ProfileError for a bad rate or option."""
+    if profile.rate <= 0:
+        raise ProfileError(f"Voice '{profile.name}': rate must be above 0, not {profile.rate}")
+    wpm = min(MAX_WPM, max(MIN_WPM, round(BASE_WPM * profile.rate)))
+    settings = {_PARAMETERS["rate"]: wpm}
+    for key, value in _options(profile.name, profile.options).items():
+        settings[_PARAMETERS[key]] = value
+    return settings
+
+
+def _options(voice: str, options: Mapping[str, object]) -> dict[str, int]:
+    unknown = sorted(set(options) - set(_OPTIONS))
+    if unknown:
+        raise ProfileError(
+            f"Voice '{voice}': espeak does not know the option(s) {', '.join(unknown)}; "
+            f"use {' or '.join(_OPTIONS)}"
+        )
+    checked: dict[str, int] = {}
+    for key, value in options.items():
+        if not isinstance(value, int | float) or not 0 <= value <= 100:
+            raise ProfileError(f"Voice '{voice}': option {key} must be 0 to 100, not {value!r}")
+        checked[key] = round(value)
+    return checked
+
+
+class EspeakBackend:
+    """espeak-ng (formant synthesis): robotic, very fast, any of its ~100 languages."""
+
+    name: ClassVar[str] = "espeak"
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.voice = profile.voice or ("en-us" if profile.spelling == "us" else "en-gb")
+        self._settings = _settings(profile)
+        with _LOCK:
+            self._engine = _engine()
+            self._select_voice()
+
+    @classmethod
+    def availability(cls, profile: Profile) -> Availability:
+        if importlib.util.find_spec("espeakng_loader") is None:
+            return Availability(False, "espeakng-loader is not installed", INSTALL)
+        try:
+            library, _ = _paths()
+            version = _load(library).espeak_Info(None).decode()
+        except BackendUnavailable as exc:
+            return Availability(False, str(exc), INSTALL)
+        return Availability(True, f"espeak-ng {version} ({library})")
+
+    @property
+    def sample_rate(self) -> int:
+        return self._engine.sample_rate
+
+    def synthesize(self, text: str) -> Audio:
+        data = text.replace("\x00", " ").strip().encode("utf-8")
+        if not data:
+            return Audio(samples=np.zeros(0, dtype=np.float32), sample_rate=self.sample_rate)
+        with _LOCK:
+            _SINK.clear()
+            self._prepare()
+            lib = self._engine.lib
+            status = lib.espeak_Synth(data, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8,
+                                      None, None)  # fmt: skip
+            lib.espeak_Synchronize()
+            pcm = b"".join(_SINK)
+            _SINK.clear()
+        if status != 0:
+            raise SynthesisError(f"espeak-ng failed (status {status}) to speak: {text[:60]!r}")
+        samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
+        return Audio(samples=samples, sample_rate=self.sample_rate)
+
+    def close(self) -> None:
+        """Nothing to release: the library stays initialised for the life of the process."""
+
+    def _prepare(self) -> None:
+        """Set the process-wide callback, voice and parameters again (call with _LOCK held)."""
+        lib = self._engine.lib
+        lib.espeak_SetSynthCallback(_CALLBACK)
+        self._select_voice()
+        for parameter, value in self._settings.items():
+            lib.espeak_SetParameter(parameter, value, 0)
+
+    def _select_voice(self) -> None:
+        status = self._engine.lib.espeak_SetVoiceByName(self.voice.encode("utf-8"))
+        if status != 0:
+            reason = _VOICE_ERRORS.get(status, f"status {status}")
+            raise ProfileError(
+                f"Voice '{self.profile.name}': espeak-ng has no voice '{self.voice}' ({reason}); "
+                "try en-us or en-gb"
+            )
