@@ -1,12 +1,10 @@
 """listen: turn news articles into publishable audio."""
 
-from __future__ import annotations
-
-from importlib.metadata import PackageNotFoundError, version
+import importlib.metadata as _metadata
 
 try:
-    __version__ = version("listen")
-except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = _metadata.version("listen")
+except _metadata.PackageNotFoundError:  # a source tree that is not installed
     __version__ = "0.0.0"
 
 from listen.errors import (  # noqa: E402
