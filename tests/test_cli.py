@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from listen.cli import main
+
+ROOT = Path(__file__).parents[1]
+DATA = Path(__file__).parent / "data"
+SEED = ROOT / "seeds" / "nara-drum-diplomacy.txt"
+COMMANDS = sorted(main.commands)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_for_every_command(command: str) -> None:
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert out.startswith(f"Usage: main {command}") or out.startswith(f"Usage: listen {command}")
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in COMMANDS:
+        assert f"listen {command}" in readme
+
+
+def _case(tmp: Path, name: str) -> tuple[list[str], str]:
+    """The arguments for one bad input, and the exact error line it must give."""
+    if name == "missing":
+        path = tmp / "missing.txt"
+        return [str(path)], f"Error: Could not open file '{path}': no such file"
+    if name == "directory":
+        return [str(tmp)], (f"Error: Could not read '{tmp}': it is a directory; "
+                            "give an article file (.txt, .md or .html)")
+    if name == "empty":
+        path = tmp / "empty.txt"
+        path.write_text("\n \n")
+        return [str(path)], f"Error: Article '{path}' is empty: nothing to read aloud"
+    if name == "furniture-only":
+        path = DATA / "furniture-only.txt"
+        return [str(path)], (f"Error: Article '{path}' has no body text once page furniture is "
+                             "removed: nothing to read aloud; give a file with the article's "
+                             "paragraphs")
+    if name == "binary":
+        path = tmp / "photo.txt"
+        path.write_bytes(bytes(range(256)) * 8)
+        return [str(path)], (f"Error: Could not read '{path}': it looks like a binary file, "
+                             "not text; give a .txt, .md or .html article")
+    assert name == "unknown-voice"
+    return [str(SEED), "--voice", "nobody"], (
+        "Error: Unknown voice 'nobody': choose one of espeak, joe, system (see 'listen voices')")
+
+
+@pytest.mark.parametrize(
+    "name", ["missing", "directory", "empty", "furniture-only", "binary", "unknown-voice"])
+def test_bad_input_is_one_error_line_and_writes_nothing(tmp_path: Path, name: str) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    out = tmp_path / "out"
+    args, expected = _case(inputs, name)
+    voice = [] if "--voice" in args else ["--voice", "espeak"]
+    code, stdout, stderr = run("render", *args, *voice, "-o", str(out))
+    assert (code, stdout, stderr) == (1, "", expected + "\n")
+    assert not out.exists()
+
+
+def test_a_voice_whose_engine_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "piper", None)  # as if piper-tts were not installed
+    out = tmp_path / "out"
+    code, stdout, stderr = run("render", str(SEED), "-o", str(out), "--voice", "joe")
+    assert code == 1 and stdout == ""
+    assert stderr == (
+        "Error: Voice 'joe' needs the piper engine, which is not available here (piper is not "
+        "installed); install it with: pip install 'listen[piper]'\n")
+    assert not out.exists()
+
+
+def test_one_bad_file_among_good_ones_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, _, stderr = run("render", str(SEED), str(tmp_path / "nope.md"), "-o", str(out),
+                          "--voice", "espeak")
+    assert code == 1 and stderr.startswith("Error: Could not open file")
+    assert not out.exists()
+
+
+def test_usage_errors_exit_2() -> None:
+    code, _, stderr = run("render")
+    assert code == 2
+    assert "Missing argument 'FILES...'" in stderr
+
+
+def test_real_process_prints_exactly_one_line_on_stderr(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "listen", "render", str(tmp_path / "gone.txt"), "-o",
+         str(tmp_path / "out")], capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert re.fullmatch(r"Error: Could not open file '.*gone.txt': no such file\n", proc.stderr)
+
+
+def test_voices_lists_every_profile_and_whether_it_works() -> None:
+    code, out, _ = run("voices")
+    assert code == 0
+    for name, backend in (("joe", "piper"), ("espeak", "espeak"), ("system", "pyttsx3")):
+        line = next(x for x in out.splitlines() if x.startswith(name))
+        assert backend in line and " ok " in line
+
+
+def test_voices_names_the_install_step_when_an_engine_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "piper", None)
+    code, out, _ = run("voices")
+    assert code == 0
+    assert "not installed" in out
+    assert "install with: pip install 'listen[piper]'" in out
+
+
+def test_script_prints_segments_with_pauses() -> None:
+    code, out, _ = run("script", str(DATA / "three-headings.md"), "--voice", "espeak")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("[title +800ms] Harbour Bridge Reopens")
+    assert sum(line.startswith("[heading") for line in lines) == 3
+    assert lines[-1].startswith("[sentence +400ms]")
+
+
+def test_script_explain_lists_rewrites_with_their_rule() -> None:
+    code, out, _ = run("script", str(SEED), "--voice", "espeak", "--explain")
+    assert code == 0
+    assert re.search(r"^    1910-1945 -> .*nineteen ten.* \[\w+\]$", out, re.M)
