@@ -133,7 +133,7 @@ def test_script_prints_segments_with_pauses() -> None:
     lines = out.splitlines()
     assert lines[0].startswith("[title +800ms] Harbour Bridge Reopens")
     assert sum(line.startswith("[heading") for line in lines) == 3
-    assert lines[-1].startswith("[sentence +400ms]")
+    assert lines[-1].startswith("[sentence +80ms]")
 
 
 def test_script_explain_lists_rewrites_with_their_rule() -> None:

@@ -16,7 +16,8 @@ DEFAULT_MAX_CHARS = 400
 """Longest segment handed to an engine; longer sentences are split at clause boundaries."""
 
 _END_PUNCT = re.compile(r"[.!?…:;]['\"”’)]*$")
-_END_PAUSE_MS = 400
+_END_PAUSE_MS = 80
+"""Silence after the last word: the last transcript cue ends within 100 ms of the audio."""
 
 
 def build_script(
