@@ -66,14 +66,19 @@ def render_files(
     profile = load_profile(voice)
     articles = [load(p) for p in paths]
     backend = create_backend(profile)
+    out = Path(out_dir)
+    created = not out.exists()
     try:
-        out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         taken: set[str] = set()
         return [
             render_article(a, out, profile, backend, slugify(a.title, taken), bitrate, progress)
             for a in articles
         ]
+    except BaseException:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        raise
     finally:
         backend.close()
 

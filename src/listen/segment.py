@@ -43,13 +43,12 @@ def build_script(
 
 
 def intro_text(template: str, article: Article, profile: Profile) -> str:
-    """Fill an intro or outro template; a clause naming a missing field is dropped."""
+    """Fill an intro or outro template; a sentence naming a missing field is dropped."""
     fields = {"title": article.title, "author": article.author, "show": profile.show,
               "date": article.date, "url": article.url}
-    parts = re.split(r"(?<=[.,;!?])\s+", template)
+    parts = re.split(r"(?<=[.!?])\s+", template)
     kept = [p for p in parts if all(fields.get(k) for k in re.findall(r"{(\w+)}", p))]
-    text = " ".join(kept).format(**{k: v or "" for k, v in fields.items()})
-    return re.sub(r",\s*([.!?])", r"\1", text).strip()
+    return " ".join(kept).format(**{k: v or "" for k, v in fields.items()}).strip()
 
 
 def _chapters(article: Article) -> tuple[str, ...]:
