@@ -158,7 +158,7 @@ def test_measure_finds_a_true_peak_between_samples() -> None:
 
 
 def test_measure_refuses_audio_shorter_than_a_gating_block() -> None:
-    with pytest.raises(AudioError, match="needs more than 0.4 s"):
+    with pytest.raises(AudioError, match=r"needs more than 0\.4 s"):
         measure(Audio(tone(0.3), RATE))
 
 
@@ -217,7 +217,7 @@ def test_master_encoded_to_mp3_measures_in_range_with_ffmpeg(tmp_path: Path) -> 
 
 
 def test_measure_file_of_a_missing_file_names_it(tmp_path: Path) -> None:
-    with pytest.raises(AudioError, match="gone.mp3': no such file"):
+    with pytest.raises(AudioError, match=r"gone\.mp3': no such file"):
         measure_file(tmp_path / "gone.mp3")
 
 
