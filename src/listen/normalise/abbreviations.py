@@ -1,0 +1,431 @@
+"""Abbreviations, titles, Roman numerals, initialisms and acronyms.
+
+``EARLY`` runs before numbers ("Dr.", "St.", "No. 5", "e.g."); ``LATE`` after them (Roman
+numerals, "U.S.", single initials); ``caps_rule(lexicon)`` decides whether an all-capital word is
+spelled ("FBI" -> "F B I") or said as a word ("NATO" -> "Nato").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set
+
+from listen.normalise.dates import month_name
+from listen.normalise.numbers import cardinal, ordinal
+from listen.normalise.rule import Rule, at_end, keep_final_period
+
+__all__ = ["EARLY", "LATE", "caps_rule", "speak_caps", "spell"]
+
+# --- titles before a name -------------------------------------------------------------------------
+
+_TITLES = {
+    "Dr": "Doctor",
+    "Mr": "Mister",
+    "Mrs": "Misses",
+    "Ms": "Miz",
+    "Prof": "Professor",
+    "Gov": "Governor",
+    "Sen": "Senator",
+    "Rep": "Representative",
+    "Lt": "Lieutenant",
+    "Gen": "General",
+    "Col": "Colonel",
+    "Capt": "Captain",
+    "Sgt": "Sergeant",
+    "Cpl": "Corporal",
+    "Maj": "Major",
+    "Adm": "Admiral",
+    "Cmdr": "Commander",
+    "Rev": "Reverend",
+    "Hon": "Honorable",
+    "Pres": "President",
+    "Supt": "Superintendent",
+    "Det": "Detective",
+    "Insp": "Inspector",
+    "Atty": "Attorney",
+    "Fr": "Father",
+    "Mt": "Mount",
+    "Ft": "Fort",
+}
+_UNDOTTED_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof", "Mt")
+_TITLE = re.compile(
+    r"\b(?:(" + "|".join(_TITLES) + r")\.|(" + "|".join(_UNDOTTED_TITLES) + r"))"
+    r"(?=\s+(?:[A-Z]|the\b|de\b|van\b|von\b))"
+)
+
+
+def _speak_title(m: re.Match[str], uk: bool) -> str:
+    spoken = _TITLES[m[1] or m[2]]
+    if uk and spoken == "Honorable":
+        return "Honourable"
+    return spoken
+
+
+# --- Saint or Street ------------------------------------------------------------------------------
+
+_SAINT = re.compile(r"\b(?:St|ST)\b\.?(?=\s+[A-Z])|\bSt\.|\bSt\b(?=[\s,;:]|\Z)")
+_PREVIOUS = re.compile(r"(\S+)\s+\Z")
+
+
+def _speak_saint(m: re.Match[str], uk: bool) -> str:
+    before = m.string[: m.start()]
+    previous = _PREVIOUS.search(before)
+    follows_name = m.string[m.end() : m.end() + 2].strip()[:1].isupper()
+    word = previous[1] if previous else ""
+    sentence_start = not word or word[-1] in ".!?\"'(" or before.strip() == word
+    street = word[:1].isdigit() or (word[:1].isupper() and not sentence_start)
+    if follows_name and not street:
+        return "Saint"
+    if not follows_name and not previous:
+        return keep_final_period(m, "Saint")
+    return keep_final_period(m, "Street")
+
+
+# --- other abbreviations --------------------------------------------------------------------------
+
+_WORDS = {
+    "vs.": "versus",
+    "vs": "versus",
+    "e.g.": "for example",
+    "i.e.": "that is",
+    "etc.": "et cetera",
+    "approx.": "approximately",
+    "Inc.": "Incorporated",
+    "Inc": "Incorporated",
+    "Ltd.": "Limited",
+    "Ltd": "Limited",
+    "Co.": "Company",
+    "Corp.": "Corporation",
+    "Corp": "Corporation",
+    "Bros.": "Brothers",
+    "Dept.": "Department",
+    "Ave.": "Avenue",
+    "Blvd.": "Boulevard",
+    "Rd.": "Road",
+    "Jr.": "Junior",
+    "Sr.": "Senior",
+    "a.k.a.": "also known as",
+    "ca.": "circa",
+    "Vol.": "Volume",
+    "Fig.": "Figure",
+    "No.": "number",
+    "Nos.": "numbers",
+    "pp.": "pages",
+    "p.": "page",
+    "Dr.": "Drive",
+}
+_NEEDS_NUMBER = frozenset({"No.", "Nos.", "pp.", "p."})
+_WORD = re.compile(
+    r"(?<![\w.])(?:"
+    + "|".join(re.escape(w) for w in sorted(_WORDS, key=len, reverse=True))
+    + r")(?![\w])"
+)
+_MONTH_ABBREVIATION = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.(?=\s|\Z|[,;:])"
+)
+
+
+def _speak_word(m: re.Match[str], uk: bool) -> str:
+    written = m.group(0)
+    if written in _NEEDS_NUMBER and not m.string[m.end() : m.end() + 2].strip()[:1].isdigit():
+        return written
+    spoken = _WORDS[written]
+    if written.endswith(".") and at_end(m):
+        spoken += "."
+    return spoken
+
+
+EARLY = (
+    Rule("title", _TITLE, _speak_title),
+    Rule("abbreviation", _SAINT, _speak_saint),
+    Rule("abbreviation", _WORD, _speak_word),
+    Rule("month", _MONTH_ABBREVIATION, lambda m, uk: keep_final_period(m, month_name(m[0]))),
+)
+
+# --- Roman numerals -------------------------------------------------------------------------------
+
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+_ROMAN = r"(?=[IVXLCDM])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+_COUNTED = [
+    "World War",
+    "Chapter",
+    "Part",
+    "Volume",
+    "Vol.",
+    "Book",
+    "Act",
+    "Scene",
+    "Phase",
+    "Section",
+    "Article",
+    "Title",
+    "Episode",
+    "Round",
+    "Stage",
+    "Schedule",
+    "Appendix",
+    "Super Bowl",
+    "Vatican",
+    "Class",
+    "Type",
+    "Level",
+    "Grade",
+    "Series",
+    "Season",
+    "Division",
+    "Tier",
+    "Category",
+    "Apollo",
+    "Rocky",
+    "Psalm",
+    "Canto",
+    "Unit",
+    "Wave",
+]
+_COUNTED_ROMAN = re.compile(
+    r"\b("
+    + "|".join(re.escape(w) for w in (*_COUNTED, *(w.upper() for w in _COUNTED)))
+    + rf")\s+({_ROMAN})\b(?!['-]\w)"
+)
+_REGNAL = (
+    r"Henry|Edward|George|Charles|Louis|William|James|Richard|Elizabeth|Mary|John|Paul|Pius"
+    r"|Leo|Benedict|Gregory|Philip|Frederick|Napoleon|Alexander|Peter|Nicholas|Ivan|Ramses"
+    r"|Felipe|Carlos|Juan|Willem|Harald|Gustaf|Olav|Haakon|Christian|Frederik|Victor|Umberto"
+)
+_NAMED_ROMAN = re.compile(
+    rf"\b((?:{_REGNAL})\s+(?=[VX]\b|I(?:[,.;:)]|\s+of\b|\Z))|[A-Z][a-z]+\s+(?=[IVXL]{{2,}}\b))"
+    r"((?=[IVXL])(?:XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\b(?!['-]\w)"
+)
+
+
+def roman_value(numeral: str) -> int:
+    """``"XIV"`` -> 14 (the numeral is assumed well formed)."""
+    total = 0
+    for char, following in zip(numeral, [*numeral[1:], ""], strict=True):
+        value = _ROMAN_VALUES[char]
+        total += -value if following and _ROMAN_VALUES[following] > value else value
+    return total
+
+
+def _speak_counted(m: re.Match[str], uk: bool) -> str:
+    return f"{m[1]} {cardinal(roman_value(m[2]), uk=uk)}"
+
+
+def _speak_named(m: re.Match[str], uk: bool) -> str:
+    spoken = ordinal(roman_value(m[2]))
+    return f"{m[1]}the {spoken[0].upper()}{spoken[1:]}"
+
+
+# --- dotted initialisms and initials ------------------------------------------------------------
+
+_DOTTED = re.compile(r"(?<![\w.])((?:[A-Za-z]\.)+[A-Za-z]\.?)(?!\w)(-)?")
+_INITIAL = re.compile(r"\b([B-HJ-Z])\.(?=\s+[A-Z][a-z])")
+
+
+def spell(letters: str) -> str:
+    """``"fbi"`` -> "F B I"."""
+    return " ".join(letters.upper())
+
+
+def _speak_dotted(m: re.Match[str], uk: bool) -> str:
+    letters = re.sub(r"[.\s]", "", m[1])
+    spoken = spell(letters)
+    if m[2]:
+        return spoken + " "
+    if m[1].endswith(".") and at_end(m):
+        return spoken + "."
+    return spoken
+
+
+LATE = (
+    Rule("roman numeral", _COUNTED_ROMAN, _speak_counted),
+    Rule("roman numeral", _NAMED_ROMAN, _speak_named),
+    Rule("initialism", _DOTTED, _speak_dotted),
+    Rule("initial", _INITIAL, lambda m, uk: m[1]),
+)
+
+# --- all-capital words ----------------------------------------------------------------------------
+
+_CAPS = re.compile(r"(?<![\w-])([A-Z][A-Z]+)(s|'s)?(?![\w])")
+_VOWELS = frozenset("AEIOUY")
+_ONSETS = frozenset(
+    [
+        "BL",
+        "BR",
+        "CH",
+        "CL",
+        "CR",
+        "DR",
+        "FL",
+        "FR",
+        "GL",
+        "GR",
+        "KN",
+        "PH",
+        "PL",
+        "PR",
+        "SC",
+        "SH",
+        "SK",
+        "SL",
+        "SM",
+        "SN",
+        "SP",
+        "ST",
+        "SW",
+        "TH",
+        "TR",
+        "TW",
+        "WH",
+        "WR",
+    ]
+)
+_CODAS = frozenset(
+    [
+        "CH",
+        "CK",
+        "CT",
+        "FT",
+        "LD",
+        "LF",
+        "LK",
+        "LM",
+        "LP",
+        "LT",
+        "MP",
+        "ND",
+        "NG",
+        "NK",
+        "NT",
+        "PT",
+        "RB",
+        "RD",
+        "RK",
+        "RM",
+        "RN",
+        "RT",
+        "SH",
+        "SK",
+        "SP",
+        "ST",
+        "TH",
+    ]
+)
+_RUN = re.compile(r"[AEIOUY]+|[^AEIOUY]+")
+_COMMON = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "do",
+        "for",
+        "from",
+        "go",
+        "he",
+        "her",
+        "him",
+        "his",
+        "how",
+        "if",
+        "in",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "off",
+        "on",
+        "or",
+        "our",
+        "out",
+        "she",
+        "so",
+        "the",
+        "to",
+        "too",
+        "up",
+        "was",
+        "we",
+        "who",
+        "why",
+        "yes",
+        "you",
+        "all",
+        "any",
+        "can",
+        "did",
+        "get",
+        "had",
+        "has",
+        "new",
+        "now",
+        "old",
+        "one",
+        "own",
+        "say",
+        "see",
+        "two",
+        "way",
+        "day",
+        "big",
+        "end",
+        "few",
+        "put",
+        "run",
+        "set",
+        "top",
+        "war",
+        "win",
+    ]
+)
+
+
+def pronounceable(word: str) -> bool:
+    """A rough test for an all-capital word that reads as a word: NATO, UNESCO, COVID, CERN."""
+    if len(word) < 4:
+        return False
+    runs = _RUN.findall(word)
+    if not any(r[0] in _VOWELS for r in runs):
+        return False
+    for i, run in enumerate(runs):
+        if run[0] in _VOWELS:
+            if len(run) > 2:
+                return False
+        elif len(run) > 2 or (len(run) == 2 and not _cluster_ok(run, i, len(runs))):
+            return False
+    return True
+
+
+def _cluster_ok(run: str, index: int, count: int) -> bool:
+    if index == 0:
+        return run in _ONSETS
+    if index == count - 1:
+        return run in _CODAS
+    return True
+
+
+def speak_caps(word: str, initialisms: Set[str], acronyms: Set[str]) -> str:
+    """The spoken form of an all-capital word, from the lexicon's lists or the heuristic."""
+    if word in initialisms:
+        return spell(word)
+    if word in acronyms or word.lower() in _COMMON or pronounceable(word):
+        return word.capitalize()
+    return spell(word)
+
+
+def caps_rule(initialisms: Set[str], acronyms: Set[str]) -> Rule:
+    """The initialism/acronym rule for one lexicon's lists."""
+
+    def speak(m: re.Match[str], uk: bool) -> str:
+        return speak_caps(m[1], initialisms, acronyms) + (m[2] or "")
+
+    return Rule("initialism", _CAPS, speak)

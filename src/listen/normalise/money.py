@@ -1,0 +1,275 @@
+"""Money, percentages and measures: "$2.5bn", "£1.20", "US$5m", "52%", "12kg", "2°C", "80 km/h"."""
+
+from __future__ import annotations
+
+import re
+
+from listen.normalise.numbers import cardinal, number
+from listen.normalise.rule import NUM, Rule
+
+__all__ = ["RULES"]
+
+_CURRENCIES = {
+    "$": ("dollar", "dollars", "cent", "cents"),
+    "US$": ("U S dollar", "U S dollars", "cent", "cents"),
+    "A$": ("Australian dollar", "Australian dollars", "cent", "cents"),
+    "C$": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
+    "NZ$": ("New Zealand dollar", "New Zealand dollars", "cent", "cents"),
+    "HK$": ("Hong Kong dollar", "Hong Kong dollars", "cent", "cents"),
+    "S$": ("Singapore dollar", "Singapore dollars", "cent", "cents"),
+    "R$": ("real", "reais", "centavo", "centavos"),
+    "£": ("pound", "pounds", "penny", "pence"),
+    "€": ("euro", "euros", "cent", "cents"),
+    "¥": ("yen", "yen", "", ""),
+    "₩": ("won", "won", "", ""),
+    "₹": ("rupee", "rupees", "paisa", "paise"),
+    "Rs": ("rupee", "rupees", "paisa", "paise"),
+    "₽": ("ruble", "rubles", "kopek", "kopeks"),
+    "₪": ("shekel", "shekels", "agora", "agorot"),
+    "₦": ("naira", "naira", "kobo", "kobo"),
+    "₺": ("lira", "lira", "kurus", "kurus"),
+    "USD": ("U S dollar", "U S dollars", "cent", "cents"),
+    "EUR": ("euro", "euros", "cent", "cents"),
+    "GBP": ("pound", "pounds", "penny", "pence"),
+    "JPY": ("yen", "yen", "", ""),
+    "CNY": ("yuan", "yuan", "", ""),
+    "KRW": ("won", "won", "", ""),
+    "INR": ("rupee", "rupees", "paisa", "paise"),
+    "CHF": ("Swiss franc", "Swiss francs", "centime", "centimes"),
+    "AUD": ("Australian dollar", "Australian dollars", "cent", "cents"),
+    "CAD": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
+}
+_SCALES = {
+    "thousand": "thousand",
+    "million": "million",
+    "billion": "billion",
+    "trillion": "trillion",
+    "k": "thousand",
+    "m": "million",
+    "mn": "million",
+    "mln": "million",
+    "b": "billion",
+    "bn": "billion",
+    "t": "trillion",
+    "tn": "trillion",
+    "trn": "trillion",
+}
+_PER = {
+    "mo": "month",
+    "month": "month",
+    "yr": "year",
+    "year": "year",
+    "wk": "week",
+    "week": "week",
+    "d": "day",
+    "day": "day",
+    "hr": "hour",
+    "h": "hour",
+    "hour": "hour",
+    "share": "share",
+    "person": "person",
+}
+_SYMBOL = r"US\s?\$|A\$|C\$|NZ\$|HK\$|S\$|R\$|\$|£|€|¥|₩|₹|₽|₪|₦|₺|Rs\.?(?=\s?\d)"
+_CODE = r"USD|EUR|GBP|JPY|CNY|KRW|INR|CHF|AUD|CAD"
+_SCALE = r"(?i:thousand|million|billion|trillion)|bn|tn|trn|mn|mln|[mMbBkKtT]"
+
+
+def _amount_pattern(i: int) -> str:
+    return rf"(?P<n{i}>{NUM})(?:\s?(?P<s{i}>{_SCALE})\b)?"
+
+
+_MONEY = re.compile(
+    rf"(?<![\w$£€¥])(?:(?P<cur>{_SYMBOL})|(?P<code>{_CODE})\s)\s?"
+    + _amount_pattern(1)
+    + rf"(?:\s?(?:-|\u2013|to)\s?(?P<cur2>{_SYMBOL})?\s?"
+    + _amount_pattern(2)
+    + r")?(?:\s?/\s?(?P<per>"
+    + "|".join(_PER)
+    + r")\b)?"
+    + rf"(?:\s(?P<code2>{_CODE})\b)?"
+)
+_SUFFIXED = re.compile(
+    r"(?<![\w.,])" + _amount_pattern(1) + rf"\s?(?:(?P<cur>€|£|¥)|(?P<code>{_CODE})\b)"
+)
+
+
+def _units(m: re.Match[str]) -> tuple[str, str, str, str]:
+    key = m["code2"] or m["code"] or re.sub(r"\s|\.", "", m["cur"])
+    return _CURRENCIES[key]
+
+
+def _amount(num: str, scale: str | None, units: tuple[str, str, str, str], uk: bool) -> str:
+    one, many, cent, cents = units
+    if scale:
+        return f"{number(num, uk=uk)} {_SCALES[scale.lower()]} {many}"
+    whole, _, frac = num.partition(".")
+    whole = whole.replace(",", "")
+    if len(frac) > 2 and not frac[2:].strip("0"):
+        frac = frac[:2]
+    if frac and not frac.strip("0"):
+        frac = ""
+    if frac and (len(frac) > 2 or not cent):
+        return f"{number(num, uk=uk)} {many}"
+    value = int(whole or "0")
+    parts = [f"{cardinal(value, uk=uk)} {one if value == 1 else many}"] if value else []
+    if frac:
+        small = int(frac.ljust(2, "0"))
+        parts.append(f"{cardinal(small)} {cent if small == 1 else cents}")
+    return " and ".join(parts) or f"zero {many}"
+
+
+def _bare(num: str, scale: str | None, uk: bool) -> str:
+    return number(num, uk=uk) + (" " + _SCALES[scale.lower()] if scale else "")
+
+
+def _speak_money(m: re.Match[str], uk: bool) -> str:
+    units = _units(m)
+    if m["n2"] is None:
+        spoken = _amount(m["n1"], m["s1"], units, uk)
+    elif m["cur2"] or (m["s1"] and m["s2"]):
+        spoken = (
+            _amount(m["n1"], m["s1"], units, uk) + " to " + _amount(m["n2"], m["s2"], units, uk)
+        )
+    else:
+        spoken = _bare(m["n1"], m["s1"], uk) + " to " + _amount(m["n2"], m["s2"], units, uk)
+    if m["per"]:
+        spoken += " per " + _PER[m["per"]]
+    return spoken
+
+
+def _speak_suffixed(m: re.Match[str], uk: bool) -> str:
+    units = _CURRENCIES[m["code"] or m["cur"]]
+    return _amount(m["n1"], m["s1"], units, uk)
+
+
+# --- measures -------------------------------------------------------------------------------------
+
+_UNITS = {
+    "mm": "millimeter",
+    "cm": "centimeter",
+    "m": "meter",
+    "km": "kilometer",
+    "KM": "kilometer",
+    "ft": "foot/feet",
+    "yd": "yard",
+    "mi": "mile",
+    "mph": "mile per hour/miles per hour",
+    "km/h": "kilometer per hour/kilometers per hour",
+    "kph": "kilometer per hour/kilometers per hour",
+    "kmh": "kilometer per hour/kilometers per hour",
+    "kg": "kilogram",
+    "KG": "kilogram",
+    "Kg": "kilogram",
+    "g": "gram",
+    "mg": "milligram",
+    "lb": "pound",
+    "lbs": "pound",
+    "oz": "ounce",
+    "l": "liter",
+    "L": "liter",
+    "ml": "milliliter",
+    "mL": "milliliter",
+    "kW": "kilowatt",
+    "MW": "megawatt",
+    "GW": "gigawatt",
+    "kWh": "kilowatt hour",
+    "MWh": "megawatt hour",
+    "GWh": "gigawatt hour",
+    "TWh": "terawatt hour",
+    "W": "watt",
+    "kV": "kilovolt",
+    "V": "volt",
+    "Hz": "hertz/hertz",
+    "kHz": "kilohertz/kilohertz",
+    "MHz": "megahertz/megahertz",
+    "GHz": "gigahertz/gigahertz",
+    "KB": "kilobyte",
+    "kB": "kilobyte",
+    "MB": "megabyte",
+    "GB": "gigabyte",
+    "TB": "terabyte",
+    "Mbps": "megabit per second/megabits per second",
+    "mbps": "megabit per second/megabits per second",
+    "Gbps": "gigabit per second/gigabits per second",
+    "ha": "hectare",
+    "sq ft": "square foot/square feet",
+    "sq km": "square kilometer",
+    "sq mi": "square mile",
+    "km2": "square kilometer",
+    "m2": "square meter",
+    "km3": "cubic kilometer",
+    "m3": "cubic meter",
+    "cm3": "cubic centimeter",
+    "cc": "cubic centimeter",
+    "°C": "degree Celsius/degrees Celsius",
+    "°F": "degree Fahrenheit/degrees Fahrenheit",
+    "°": "degree",
+    "%": "percent/percent",
+    "ms": "millisecond",
+    "sec": "second",
+    "secs": "second",
+    "min": "minute",
+    "mins": "minute",
+    "hr": "hour",
+    "hrs": "hour",
+    "h": "hour",
+    "s": "second",
+    "bp": "basis point",
+    "ppm": "part per million/parts per million",
+    "mpg": "mile per gallon/miles per gallon",
+    "psi": "P S I/P S I",
+    "mAh": "milliamp hour",
+    "dB": "decibel",
+    "kcal": "kilocalorie",
+}
+_ATTACHED_ONLY = frozenset({"g", "l", "L", "V", "W", "h", "s", "ha", "min", "°"})
+_PER_ONLY = frozenset({"s"})
+_UNIT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+_MEASURE = re.compile(
+    r"(?<![\w.,$£€¥])(?P<minus>(?<![\w-])-)?(?P<n1>" + NUM + r")"
+    r"(?:\s?(?P<join>-|\u2013|to|x|×|by)\s?(?P<n2>" + NUM + r"))?"
+    r"(?:\s(?P<scale>thousand|million|billion))?"
+    r"(?P<space>\s?)(?:(?P<unit>" + _UNIT + r")(?![\w°])|(?=/))"
+    r"(?:/(?P<per>" + _UNIT + r")(?![\w°]))?"
+)
+_UK_SPELLINGS = (("meter", "metre"), ("liter", "litre"), ("percent", "per cent"))
+
+
+def _unit_words(unit: str, value: str, uk: bool) -> str:
+    forms = _UNITS[unit]
+    one, _, many = forms.partition("/")
+    if not many:
+        many = one + "s"
+    words = one if value in ("1", "-1") else many
+    if uk:
+        for us, gb in _UK_SPELLINGS:
+            words = words.replace(us, gb)
+    return words
+
+
+def _speak_measure(m: re.Match[str], uk: bool) -> str:
+    unit, per = m["unit"], m["per"]
+    if unit is None and per is None:
+        return m.group(0)
+    if (m["space"] and unit in _ATTACHED_ONLY) or unit in _PER_ONLY or per == "°":
+        return m.group(0)
+    last = m["n2"] or m["n1"]
+    spoken = ("minus " if m["minus"] else "") + number(m["n1"], uk=uk)
+    if m["n2"]:
+        join = "by" if m["join"] in ("x", "×", "by") else "to"
+        spoken += f" {join} {number(m['n2'], uk=uk)}"
+    if m["scale"]:
+        spoken += " " + m["scale"]
+        last = "many"
+    if unit:
+        spoken += " " + _unit_words(unit, last, uk)
+    if per:
+        spoken += " per " + _unit_words(per, "1", uk)
+    return spoken
+
+
+RULES = (
+    Rule("money", _MONEY, _speak_money),
+    Rule("money", _SUFFIXED, _speak_suffixed),
+    Rule("measure", _MEASURE, _speak_measure),
+)

@@ -1,0 +1,153 @@
+"""Numbers in running text: ranges and scores, fractions, ordinals, decades, alphanumerics, years.
+
+Run after dates, times, money and measures, which claim their own numbers first; the last rule
+reads out any digit still left, so no digit ever reaches the engine.
+"""
+
+from __future__ import annotations
+
+import re
+
+from listen.normalise.numbers import cardinal, decade, digits, fraction, number, ordinal, year
+from listen.normalise.rule import NUM, Rule
+
+__all__ = ["RULES"]
+
+_YEARISH = re.compile(r"1[1-9]\d\d|20\d\d")
+
+
+def _is_year(written: str) -> bool:
+    return _YEARISH.fullmatch(written) is not None
+
+
+# --- decades --------------------------------------------------------------------------------------
+
+_DECADE = r"'?(\d{2}|\d{3}0)'?s"
+_DECADE_RANGE = re.compile(rf"(?<![\w']){_DECADE}\s?[-\u2013]\s?{_DECADE}\b")
+_DECADES = re.compile(rf"(?<![\w'.,]){_DECADE}\b")
+
+
+def _speak_decade_range(m: re.Match[str], uk: bool) -> str:
+    return decade(int(m[1])) + " to " + decade(int(m[2]))
+
+
+def _speak_decade(m: re.Match[str], uk: bool) -> str:
+    value = int(m[1])
+    if value % 10:
+        return cardinal(value) + "'s" if m.group(0).endswith("'s") else m.group(0)
+    return decade(value)
+
+
+# --- ranges and scores: 1910-1945, 2024-25, 18-24, 52-48 ------------------------------------------
+
+_RANGE = re.compile(
+    rf"(?<![\w.,$£€¥-])({NUM})(?:\s?[-\u2013]\s?|\s(?:to|through)\s)({NUM})(?![\w%°]|[.,]\d)"
+)
+
+
+def _speak_range(m: re.Match[str], uk: bool) -> str:
+    first, second = m[1], m[2]
+    if _is_year(first) and (_is_year(second) or (len(second) == 2 and second > first[2:])):
+        end = year(int(second)) if len(second) == 4 else cardinal(int(second))
+        return year(int(first)) + " to " + end
+    return number(first, uk=uk) + " to " + number(second, uk=uk)
+
+
+# --- fractions, multipliers, dimensions ---------------------------------------------------------
+
+_FRACTION = re.compile(
+    r"(?<![\w/.,])(?:(\d{1,3})\s)?(\d+)/(\d+)(?:st|nd|rd|th|ST|ND|RD|TH)?(?![\w/]|[.,]\d)"
+)
+
+
+def _speak_fraction(m: re.Match[str], uk: bool) -> str:
+    whole, top, bottom = m[1], int(m[2]), int(m[3])
+    if bottom == 0:
+        return number(m[2]) + " over zero"
+    spoken = fraction(top, bottom, uk=uk)
+    if whole is None:
+        return spoken
+    if top == 1 and bottom > 1:
+        spoken = "a " + spoken.removeprefix("one ")
+    return cardinal(int(whole), uk=uk) + " and " + spoken
+
+
+_TIMES = re.compile(rf"(?<![\w.,])({NUM})\s?[x×]\s?({NUM})(?![\w])|(?<![\w.,])({NUM})[x×](?!\w)")
+
+
+def _speak_times(m: re.Match[str], uk: bool) -> str:
+    if m[3]:
+        return number(m[3], uk=uk) + " times"
+    return number(m[1], uk=uk) + " by " + number(m[2], uk=uk)
+
+
+# --- ordinals -------------------------------------------------------------------------------------
+
+_ORDINAL = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(st|nd|rd|th|ST|ND|RD|TH)\b")
+_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
+
+
+def _speak_ordinal(m: re.Match[str], uk: bool) -> str:
+    value = int(m[1].replace(",", ""))
+    expected = "th" if 10 <= value % 100 <= 20 else _SUFFIXES.get(value % 10, "th")
+    if m[2].lower() != expected:
+        return number(m[1], uk=uk) + " " + m[2]
+    return ordinal(value, uk=uk)
+
+
+# --- alphanumerics: COVID-19, 5G, Q3, F-35, B2A23C ---------------------------------------------
+
+_ALNUM = re.compile(
+    r"\b(?:[A-Za-z]+-?\d[A-Za-z0-9]*|\d+[A-Za-z][A-Za-z0-9]*|[A-Za-z]+\d[A-Za-z0-9]*)\b"
+)
+_RUNS = re.compile(r"[A-Za-z]+|\d+")
+
+
+def _speak_digits_in_word(run: str) -> str:
+    if len(run) <= 2 or (len(run) <= 4 and run.endswith("00") and run[0] != "0"):
+        return cardinal(int(run))
+    return digits(run)
+
+
+def _speak_alnum(m: re.Match[str], uk: bool) -> str:
+    parts = _RUNS.findall(m.group(0))
+    return " ".join(_speak_digits_in_word(p) if p.isdigit() else p for p in parts)
+
+
+# --- years, plain numbers, and the last resort ----------------------------------------------------
+
+_YEAR = re.compile(r"(?<![\w.,$£€¥'-])(1[1-9]\d\d|20\d\d)(?![\w%°]|[.,]\d)")
+_ERA_YEAR = re.compile(r"(?<![\w.,])(\d{1,4})\s?(A\.?D\.?|B\.?C\.?E?\.?|BCE|CE)(?![\w])")
+_NUMBER = re.compile(rf"(?P<minus>(?<![\w.-])-)?(?<![\w.])(?P<n>{NUM})(?![\w])")
+_DIGITS = re.compile(r"\d+")
+
+
+def _speak_era(m: re.Match[str], uk: bool) -> str:
+    value, era = int(m[1]), m[2].replace(".", "")
+    spoken = year(value) if value >= 1000 else _short_era_year(value)
+    return spoken + " " + " ".join(era)
+
+
+def _short_era_year(value: int) -> str:
+    if value < 100 or value % 100 == 0 or value % 100 < 10:
+        return cardinal(value)
+    return cardinal(value // 100) + " " + cardinal(value % 100)
+
+
+def _speak_number(m: re.Match[str], uk: bool) -> str:
+    return ("minus " if m["minus"] else "") + number(m["n"], uk=uk)
+
+
+RULES = (
+    Rule("decade", _DECADE_RANGE, _speak_decade_range),
+    Rule("decade", _DECADES, _speak_decade),
+    Rule("year", _ERA_YEAR, _speak_era),
+    Rule("fraction", _FRACTION, _speak_fraction),
+    Rule("range", _RANGE, _speak_range),
+    Rule("multiplier", _TIMES, _speak_times),
+    Rule("ordinal", _ORDINAL, _speak_ordinal),
+    Rule("alphanumeric", _ALNUM, _speak_alnum),
+    Rule("year", _YEAR, lambda m, uk: year(int(m[1]), uk=uk)),
+    Rule("cardinal", _NUMBER, _speak_number),
+    Rule("digits", _DIGITS, lambda m, uk: " " + digits(m.group(0)) + " "),
+)

@@ -1,0 +1,48 @@
+"""The rule type every normalisation step shares, and the regex pieces several rules reuse."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["NUM", "Rewrite", "Rule", "at_end", "keep_final_period"]
+
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+"""A written number: 13,000 / 2.5 / .25 / 004 (no sign)."""
+
+_TAIL = re.compile(r"[\s\"')\]]*\Z")
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """One change the normaliser made: what was written, what is said, and the rule that did it."""
+
+    written: str
+    spoken: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named pattern and the function that says what it matched.
+
+    ``speak(match, uk)`` returns the spoken words; ``uk`` selects British spellings.
+    """
+
+    name: str
+    pattern: re.Pattern[str]
+    speak: Callable[[re.Match[str], bool], str]
+
+
+def at_end(match: re.Match[str]) -> bool:
+    """True when only closing quotes, brackets or spaces follow the match."""
+    return _TAIL.match(match.string, match.end()) is not None
+
+
+def keep_final_period(match: re.Match[str], spoken: str) -> str:
+    """An abbreviation's period also ends the sentence when nothing follows it."""
+    written = match.group(0)
+    if written.endswith(".") and at_end(match):
+        return spoken + "."
+    return spoken

@@ -1,0 +1,230 @@
+"""Typography, web addresses, phone numbers and symbols: the characters an engine must not see.
+
+``prepare`` runs first (quotes, dashes, Unicode forms); ``RULES`` speak URLs, e-mail addresses,
+phone numbers, hashtags and handles; ``finish`` runs last and turns every symbol left into a word
+or a pause, so that only letters, spaces and sentence punctuation reach the engine.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from listen.normalise.numbers import digits
+from listen.normalise.rule import Rule
+
+__all__ = ["RULES", "finish", "prepare"]
+
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u2033": '"',
+        "\u2026": "...",
+        "\u00bd": " 1/2",
+        "\u2153": " 1/3",
+        "\u2154": " 2/3",
+        "\u00bc": " 1/4",
+        "\u00be": " 3/4",
+        "\u215b": " 1/8",
+        "\u2044": "/",
+        "\u2212": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u00ba": "\u00b0",
+        "\u00a0": " ",
+        "\u200b": "",
+        "\u200c": "",
+        "\u200d": "",
+        "\ufeff": "",
+        "\u00ad": "",
+    }
+)
+_BACKTICKS = re.compile(r"``|''")
+_FOREIGN_DIGIT = re.compile(r"(?![0-9])\d")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def prepare(text: str) -> str:
+    """Straight quotes, plain dashes, compatibility characters folded (NFKC), ASCII digits."""
+    text = text.translate(_TYPOGRAPHY)
+    if "`" in text or "''" in text:
+        text = _BACKTICKS.sub('"', text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = _FOREIGN_DIGIT.sub(lambda m: str(unicodedata.digit(m.group(0))), text)
+    return _CONTROL.sub(" ", text)
+
+
+# --- web addresses and e-mail -------------------------------------------------------------------
+
+_WORD_TLDS = frozenset(
+    [
+        "com",
+        "org",
+        "net",
+        "gov",
+        "edu",
+        "info",
+        "news",
+        "int",
+        "mil",
+        "biz",
+        "app",
+        "shop",
+        "online",
+    ]
+)
+_URL_SEPARATORS = {
+    ".": "dot",
+    "/": "slash",
+    "-": "dash",
+    "_": "underscore",
+    ":": "colon",
+    "?": "question mark",
+    "=": "equals",
+    "&": "and",
+    "#": "hash",
+    "@": "at",
+    "+": "plus",
+    "~": "tilde",
+    "%": "percent",
+}
+_URL_PARTS = re.compile(r"[A-Za-z]+|[0-9]+|[./\-_:?=&#@+~%]")
+_SCHEME = re.compile(r"^(?:https?|ftp)://", re.IGNORECASE)
+_URL = re.compile(
+    r"(?:(?:https?|ftp|file)://|www\.)[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?]"
+    r"|(?<![\w@.])[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|io|info|co\.uk|uk|de|fr"
+    r"|jp|kr|cn|in|eu|ca|au|ly|tv|me|news|ai)(?:/[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?])?"
+    r"(?![\w@])",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]*\w@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+
+
+def _speak_address(text: str, domain_from: int = 0) -> str:
+    words = []
+    parts = _URL_PARTS.findall(text)
+    for i, part in enumerate(parts):
+        if part in _URL_SEPARATORS:
+            words.append(_URL_SEPARATORS[part])
+        elif part.isdigit():
+            words.append(digits(part))
+        elif part.lower() == "www":
+            words.append("W W W")
+        elif _is_spelled_tld(parts, i) and i >= domain_from:
+            words.append(" ".join(part.upper()))
+        else:
+            words.append(part.lower() if part.isupper() and len(part) > 3 else part)
+    return " ".join(words)
+
+
+def _is_spelled_tld(parts: list[str], i: int) -> bool:
+    part = parts[i]
+    after_dot = i > 0 and parts[i - 1] == "."
+    at_end = i == len(parts) - 1 or parts[i + 1] in "/?#:"
+    return after_dot and at_end and part.lower() not in _WORD_TLDS and len(part) <= 3
+
+
+def _speak_url(m: re.Match[str], uk: bool) -> str:
+    text = _SCHEME.sub("", m.group(0)).rstrip("/")
+    return _speak_address(text)
+
+
+def _speak_email(m: re.Match[str], uk: bool) -> str:
+    text = m.group(0)
+    return _speak_address(text, domain_from=text.index("@"))
+
+
+# --- phones, hashtags, handles ------------------------------------------------------------------
+
+_PHONE = re.compile(
+    r"(?<![\w+/.-])(?:\+(\d{1,3})[\s-]?)?(?:\((\d{3})\)[\s-]?|(\d{3})[\s.-])(\d{3})[\s.-](\d{4})"
+    r"(?![\w/]|[.-]\d)"
+)
+
+
+def _speak_phone(m: re.Match[str], uk: bool) -> str:
+    groups = [g for g in m.groups()[1:] if g]
+    spoken = ", ".join(digits(g) for g in groups)
+    if m.group(1):
+        spoken = "plus " + digits(m.group(1)) + ", " + spoken
+    return spoken
+
+
+_HASHTAG = re.compile(r"(?<![\w&])#([A-Za-z]\w*)")
+_HANDLE = re.compile(r"(?<![\w.])@([A-Za-z_]\w*)")
+_NUMBER_SIGN = re.compile(r"(?<![\w&])#\s?(?=\d)")
+
+RULES = (
+    Rule("email", _EMAIL, _speak_email),
+    Rule("url", _URL, _speak_url),
+    Rule("phone", _PHONE, _speak_phone),
+    Rule("hashtag", _HASHTAG, lambda m, uk: "hashtag " + m.group(1)),
+    Rule("handle", _HANDLE, lambda m, uk: "at " + m.group(1)),
+    Rule("number sign", _NUMBER_SIGN, lambda m, uk: "number "),
+)
+
+
+# --- the last pass --------------------------------------------------------------------------------
+
+_SYMBOL_WORDS = {
+    "&": "and",
+    "%": "percent",
+    "@": "at",
+    "+": "plus",
+    "=": "equals",
+    "°": "degrees",
+    "#": "hash",
+    "$": "dollars",
+    "€": "euros",
+    "£": "pounds",
+    "¥": "yen",
+    "₩": "won",
+    "₹": "rupees",
+    "§": "section",
+    "©": "copyright",
+    "/": "slash",
+    "×": "times",
+}
+_PAUSES = frozenset("()[]{}|•·")
+_ALLOWED = re.compile(r"[^\w\s.,?!:;'\"-]|_")
+_DASHES = re.compile(r"\s*[\u2013\u2014\u2015]\s*|\s+-+\s+|--+|(?<![\w])-+(?![\w])")
+_EDGE_HYPHEN = re.compile(r"(?<=\w)-+(?=\s|$)|(?<=\s)-+(?=\w)|^-+(?=\w)")
+_SPACE_BEFORE = re.compile(r"\s+(?=[.,?!:;])")
+_PAUSE_RUN = re.compile(r"([,;:])(?:\s*[,;:])+")
+_COMMA_BEFORE_STOP = re.compile(r",\s*(?=[.?!]|$)")
+_LEADING = re.compile(r"^[\s,;:]+")
+_SPACES = re.compile(r"\s+")
+
+
+def _symbol(m: re.Match[str]) -> str:
+    char = m.group(0)
+    if char in _SYMBOL_WORDS:
+        return " " + _SYMBOL_WORDS[char] + " "
+    if char in _PAUSES:
+        return ", "
+    if unicodedata.category(char)[0] == "M":
+        return char
+    return " "
+
+
+def finish(text: str) -> str:
+    """Every remaining symbol said or dropped, dashes as pauses, tidy spaces and commas."""
+    text = _DASHES.sub(", ", text)
+    text = _ALLOWED.sub(_symbol, text)
+    text = _EDGE_HYPHEN.sub(" ", text)
+    text = _SPACE_BEFORE.sub("", text)
+    text = _PAUSE_RUN.sub(r"\1", text)
+    text = _COMMA_BEFORE_STOP.sub("", text)
+    text = _LEADING.sub("", text)
+    return _SPACES.sub(" ", text).strip()
