@@ -95,6 +95,13 @@ def test_trim_is_not_stopped_by_a_quiet_breath_before_the_first_word() -> None:
     assert trim_silence(audio).duration == pytest.approx(1.04, abs=0.012)
 
 
+def test_trim_keeps_quiet_speech_after_a_loud_click() -> None:
+    lead = silence(0.5)
+    lead[round(0.2 * RATE) : round(0.203 * RATE)] = 0.9
+    audio = Audio(np.concatenate([lead, tone(1.0, db=-36.0), silence(0.2)]), RATE)
+    assert trim_silence(audio).duration == pytest.approx(1.04, abs=0.012)
+
+
 def test_trim_keeps_a_soft_consonant_that_runs_into_the_vowel() -> None:
     audio = Audio(np.concatenate([silence(0.4), noise(0.08, -30.0), tone(1.0), silence(0.4)]), RATE)
     assert trim_silence(audio).duration == pytest.approx(1.08 + 0.04, abs=0.012)

@@ -104,15 +104,15 @@ def _speech_span(level: np.ndarray, threshold_db: float, rate: int) -> tuple[int
     if starts.size == 0:
         return None
     breaks = np.flatnonzero(starts[1:] - ends[:-1] > _MERGE_GAP_S * rate) + 1
-    floor = level.max() - _SPEECH_RANGE_DB
-    kept = []
+    utterances = []
     for group in np.split(np.arange(starts.size), breaks):
-        first, last = starts[group[0]], ends[group[-1]]
-        sounding = int(np.sum(ends[group] - starts[group]))
-        if sounding >= _MIN_SPEECH_S * rate and level[first:last].max() >= floor:
-            kept.append((int(first), int(last)))
-    if not kept:
+        first, last = int(starts[group[0]]), int(ends[group[-1]])
+        if np.sum(ends[group] - starts[group]) >= _MIN_SPEECH_S * rate:
+            utterances.append((first, last, float(level[first:last].max())))
+    if not utterances:
         return None
+    floor = max(u[2] for u in utterances) - _SPEECH_RANGE_DB
+    kept = [(first, last) for first, last, peak in utterances if peak >= floor]
     return kept[0][0], kept[-1][1]
 
 
