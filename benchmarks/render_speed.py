@@ -52,7 +52,9 @@ def full(voice: str, article: Path) -> dict[str, float]:
 def measure(mode: str, voice: str, article: Path) -> dict[str, float]:
     proc = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--voice", voice, str(article)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -72,14 +74,21 @@ def main() -> None:
     if args.child:
         child(args.child, args.voice, args.article)
         return
-    engine, listen = measure("bare", args.voice, args.article), measure("full", args.voice, args.article)
+    engine, listen = (
+        measure("bare", args.voice, args.article),
+        measure("full", args.voice, args.article),
+    )
     print(f"article: {args.article.name}   voice: {args.voice}")
     print(f"{'':<14}{'seconds':>10}{'audio s':>10}{'x realtime':>12}{'max RSS MB':>12}")
     for name, r in (("bare engine", engine), ("listen render", listen)):
         speed = r["audio"] / r["seconds"]
-        print(f"{name:<14}{r['seconds']:>10.2f}{r['audio']:>10.1f}{speed:>12.1f}{r['max_rss_mb']:>12.0f}")
-    print(f"ratio listen/bare: time {listen['seconds'] / engine['seconds']:.2f}x, "
-          f"peak memory {listen['max_rss_mb'] / engine['max_rss_mb']:.2f}x")
+        print(
+            f"{name:<14}{r['seconds']:>10.2f}{r['audio']:>10.1f}{speed:>12.1f}{r['max_rss_mb']:>12.0f}"
+        )
+    print(
+        f"ratio listen/bare: time {listen['seconds'] / engine['seconds']:.2f}x, "
+        f"peak memory {listen['max_rss_mb'] / engine['max_rss_mb']:.2f}x"
+    )
 
 
 if __name__ == "__main__":

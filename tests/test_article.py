@@ -21,7 +21,8 @@ def test_seed_headline_is_the_title() -> None:
 
 def test_seed_keeps_every_body_paragraph_in_order() -> None:
     body = [
-        line for line in SEED_LINES[2:COMMENTS_AT]
+        line
+        for line in SEED_LINES[2:COMMENTS_AT]
         if line.strip() and not any(line.startswith(f) for f in FURNITURE)
     ]
     assert load(SEED).paragraphs == tuple(body)
@@ -46,7 +47,10 @@ def test_markdown_front_matter_and_headings() -> None:
     assert article.url == "https://news.example.org/harbour-bridge"
     assert article.description == "The city's oldest bridge is open to traffic again."
     assert [b.text for b in article.blocks if b.kind == "heading"] == [
-        "The repairs", "The traffic", "What comes next"]
+        "The repairs",
+        "The traffic",
+        "What comes next",
+    ]
     assert "*" not in " ".join(article.paragraphs)
     assert "Read the report for details." in article.paragraphs[2]
     assert "https://example.org/report" not in article.paragraphs[2]
@@ -81,20 +85,33 @@ def test_utf16_with_bom(tmp_path: Path) -> None:
 
 def test_hard_wrapped_plain_text_is_joined(tmp_path: Path) -> None:
     path = tmp_path / "wrapped.txt"
-    path.write_text("A Headline\n\nThe first line of a paragraph\nwraps onto a second line.\n\n"
-                    "A new paragraph.\n", encoding="utf-8")
+    path.write_text(
+        "A Headline\n\nThe first line of a paragraph\nwraps onto a second line.\n\n"
+        "A new paragraph.\n",
+        encoding="utf-8",
+    )
     assert load(path).paragraphs == (
-        "The first line of a paragraph wraps onto a second line.", "A new paragraph.")
+        "The first line of a paragraph wraps onto a second line.",
+        "A new paragraph.",
+    )
 
 
 @pytest.mark.parametrize(
     ("make", "message"),
     [
         (lambda d: d / "missing.txt", "Could not open file '{p}': no such file"),
-        (lambda d: d, "Could not read '{p}': it is a directory; give an article file (.txt, .md or .html)"),
-        (lambda d: _write(d / "empty.txt", b"  \n\n"), "Article '{p}' is empty: nothing to read aloud"),
-        (lambda d: _write(d / "image.bin", bytes(range(256)) * 4),
-         "Could not read '{p}': it looks like a binary file, not text; give a .txt, .md or .html article"),
+        (
+            lambda d: d,
+            "Could not read '{p}': it is a directory; give an article file (.txt, .md or .html)",
+        ),
+        (
+            lambda d: _write(d / "empty.txt", b"  \n\n"),
+            "Article '{p}' is empty: nothing to read aloud",
+        ),
+        (
+            lambda d: _write(d / "image.bin", bytes(range(256)) * 4),
+            "Could not read '{p}': it looks like a binary file, not text; give a .txt, .md or .html article",
+        ),
     ],
     ids=["missing", "directory", "empty", "binary"],
 )

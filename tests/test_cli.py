@@ -40,29 +40,37 @@ def _case(tmp: Path, name: str) -> tuple[list[str], str]:
         path = tmp / "missing.txt"
         return [str(path)], f"Error: Could not open file '{path}': no such file"
     if name == "directory":
-        return [str(tmp)], (f"Error: Could not read '{tmp}': it is a directory; "
-                            "give an article file (.txt, .md or .html)")
+        return [str(tmp)], (
+            f"Error: Could not read '{tmp}': it is a directory; "
+            "give an article file (.txt, .md or .html)"
+        )
     if name == "empty":
         path = tmp / "empty.txt"
         path.write_text("\n \n")
         return [str(path)], f"Error: Article '{path}' is empty: nothing to read aloud"
     if name == "furniture-only":
         path = DATA / "furniture-only.txt"
-        return [str(path)], (f"Error: Article '{path}' has no body text once page furniture is "
-                             "removed: nothing to read aloud; give a file with the article's "
-                             "paragraphs")
+        return [str(path)], (
+            f"Error: Article '{path}' has no body text once page furniture is "
+            "removed: nothing to read aloud; give a file with the article's "
+            "paragraphs"
+        )
     if name == "binary":
         path = tmp / "photo.txt"
         path.write_bytes(bytes(range(256)) * 8)
-        return [str(path)], (f"Error: Could not read '{path}': it looks like a binary file, "
-                             "not text; give a .txt, .md or .html article")
+        return [str(path)], (
+            f"Error: Could not read '{path}': it looks like a binary file, "
+            "not text; give a .txt, .md or .html article"
+        )
     assert name == "unknown-voice"
     return [str(SEED), "--voice", "nobody"], (
-        "Error: Unknown voice 'nobody': choose one of espeak, joe, system (see 'listen voices')")
+        "Error: Unknown voice 'nobody': choose one of espeak, joe, system (see 'listen voices')"
+    )
 
 
 @pytest.mark.parametrize(
-    "name", ["missing", "directory", "empty", "furniture-only", "binary", "unknown-voice"])
+    "name", ["missing", "directory", "empty", "furniture-only", "binary", "unknown-voice"]
+)
 def test_bad_input_is_one_error_line_and_writes_nothing(tmp_path: Path, name: str) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -81,14 +89,16 @@ def test_a_voice_whose_engine_is_missing(tmp_path: Path, monkeypatch: pytest.Mon
     assert code == 1 and stdout == ""
     assert stderr == (
         "Error: Voice 'joe' needs the piper engine, which is not available here (piper is not "
-        "installed); install it with: pip install 'listen[piper]'\n")
+        "installed); install it with: pip install 'listen[piper]'\n"
+    )
     assert not out.exists()
 
 
 def test_one_bad_file_among_good_ones_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    code, _, stderr = run("render", str(SEED), str(tmp_path / "nope.md"), "-o", str(out),
-                          "--voice", "espeak")
+    code, _, stderr = run(
+        "render", str(SEED), str(tmp_path / "nope.md"), "-o", str(out), "--voice", "espeak"
+    )
     assert code == 1 and stderr.startswith("Error: Could not open file")
     assert not out.exists()
 
@@ -101,8 +111,18 @@ def test_usage_errors_exit_2() -> None:
 
 def test_real_process_prints_exactly_one_line_on_stderr(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "listen", "render", str(tmp_path / "gone.txt"), "-o",
-         str(tmp_path / "out")], capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "listen",
+            "render",
+            str(tmp_path / "gone.txt"),
+            "-o",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 1
     assert proc.stdout == ""

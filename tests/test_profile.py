@@ -36,7 +36,7 @@ def test_profile_by_path_with_pauses(tmp_path: Path) -> None:
     ("body", "problem"),
     [
         ('backend = "espeak"\nspeed = 2\n', "unknown keys: speed"),
-        ('rate = 1.0\n', "names no backend"),
+        ("rate = 1.0\n", "names no backend"),
         ('backend = "espeak"\n[pauses]\nsentence = 5\n', "unknown keys in [pauses]: sentence"),
         ('backend = "espeak"\nrate = 9.0\n', "rate must be between 0.25 and 4.0"),
         ('backend = "espeak"\nlexicons = ["nope.toml"]\n', "does not exist"),

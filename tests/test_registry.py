@@ -16,8 +16,9 @@ def test_builtin_backends_are_registered() -> None:
 
 
 def test_entry_point_backends_register_the_same_way(monkeypatch: pytest.MonkeyPatch) -> None:
-    plugin = EntryPoint(name="plugin-voice", value="listen.tts.silence:SilenceBackend",
-                        group="listen.backends")
+    plugin = EntryPoint(
+        name="plugin-voice", value="listen.tts.silence:SilenceBackend", group="listen.backends"
+    )
     monkeypatch.setattr(registry, "entry_points", lambda group: [plugin])
     assert "plugin-voice" in backend_names()
     backend = create_backend(Profile(name="p", backend="plugin-voice"))
@@ -37,9 +38,11 @@ def test_missing_engine_names_the_install_step(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_help_never_loads_an_engine() -> None:
-    code = ("import sys\nfrom click.testing import CliRunner\nfrom listen.cli import main\n"
-            "CliRunner().invoke(main, ['--help'])\nCliRunner().invoke(main, ['render', '--help'])\n"
-            "print(sorted(m for m in ('onnxruntime', 'piper', 'pyttsx3', 'trafilatura') "
-            "if m in sys.modules))")
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom listen.cli import main\n"
+        "CliRunner().invoke(main, ['--help'])\nCliRunner().invoke(main, ['render', '--help'])\n"
+        "print(sorted(m for m in ('onnxruntime', 'piper', 'pyttsx3', 'trafilatura') "
+        "if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

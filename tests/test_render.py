@@ -24,7 +24,9 @@ VOICES = ["joe", "espeak", "system"]
 
 
 @pytest.fixture(scope="module", params=VOICES)
-def seed_episode(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+def seed_episode(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Rendered:
     out = tmp_path_factory.mktemp(f"render-{request.param}")
     [rendered] = render_files([SEED], out, voice=request.param)
     return rendered
@@ -32,8 +34,22 @@ def seed_episode(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 def decoded_seconds(mp3: Path) -> float:
     pcm = subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-i", str(mp3), "-f", "s16le", "-ac", "1", "-ar",
-         str(SAMPLE_RATE), "-"], capture_output=True, check=True,
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(mp3),
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            str(SAMPLE_RATE),
+            "-",
+        ],
+        capture_output=True,
+        check=True,
     ).stdout
     return len(pcm) / 2 / SAMPLE_RATE
 
@@ -41,14 +57,17 @@ def decoded_seconds(mp3: Path) -> float:
 def test_ffmpeg_decodes_without_a_message(seed_episode: Rendered) -> None:
     proc = subprocess.run(
         [ffmpeg_exe(), "-v", "error", "-xerror", "-i", str(seed_episode.mp3), "-f", "null", "-"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert (proc.returncode, proc.stderr) == (0, "")
 
 
 def test_duration_is_the_sum_of_segments_and_pauses(seed_episode: Rendered) -> None:
     expected = LEAD_IN_MS / 1000 + sum(
-        (t.end - t.start) + t.segment.pause_ms / 1000 for t in seed_episode.timings)
+        (t.end - t.start) + t.segment.pause_ms / 1000 for t in seed_episode.timings
+    )
     assert decoded_seconds(seed_episode.mp3) == pytest.approx(expected, abs=0.05)
     assert seed_episode.duration == pytest.approx(expected, abs=0.05)
 
@@ -76,8 +95,9 @@ def test_loudness_is_mastered_to_the_target(seed_episode: Rendered) -> None:
 
 @pytest.mark.skipif(shutil.which("mp3val") is None, reason="make test installs mp3val with apt")
 def test_mp3val_reports_no_warning(seed_episode: Rendered) -> None:
-    out = subprocess.run(["mp3val", str(seed_episode.mp3)], capture_output=True, text=True,
-                         check=False).stdout
+    out = subprocess.run(
+        ["mp3val", str(seed_episode.mp3)], capture_output=True, text=True, check=False
+    ).stdout
     assert "WARNING" not in out and "ERROR" not in out, out
 
 
@@ -113,7 +133,8 @@ def test_vtt_cues_are_ordered_and_cover_the_script(seed_episode: Rendered) -> No
     assert all(a[1] <= b[0] for a, b in zip(cues, cues[1:], strict=False)), "cues overlap"
     assert all(start < end for start, end, _ in cues)
     assert " ".join(text for _, _, text in cues) == " ".join(
-        t.segment.spoken for t in seed_episode.timings)
+        t.segment.spoken for t in seed_episode.timings
+    )
     assert abs(cues[-1][1] - decoded_seconds(seed_episode.mp3)) <= 0.1
 
 
@@ -126,7 +147,9 @@ def test_markdown_with_three_headings_has_three_chapters(tmp_path: Path) -> None
         assert chapter.start == pytest.approx(heading.start, abs=0.001)
     assert rendered.chapters[-1].end == pytest.approx(rendered.duration, abs=0.001)
     stored = ID3(rendered.mp3).getall("CHAP")
-    assert sorted(c.start_time for c in stored) == [round(c.start * 1000) for c in rendered.chapters]
+    assert sorted(c.start_time for c in stored) == [
+        round(c.start * 1000) for c in rendered.chapters
+    ]
     id3 = ID3(rendered.mp3)
     assert str(id3["TPE1"]) == "Ada Lovelace"
     assert id3.getall("APIC")[0].data == (DATA / "cover.png").read_bytes()

@@ -79,12 +79,17 @@ def test_no_segment_is_longer_than_the_limit(profile) -> None:
 
 def test_intro_and_outro_templates(profile) -> None:
     article = load(DATA / "three-headings.md")
-    spoken = replace(profile, show="City Desk", intro="{title}. By {author}, for {show}.",
-                     outro="You have been listening to {show}.")
+    spoken = replace(
+        profile,
+        show="City Desk",
+        intro="{title}. By {author}, for {show}.",
+        outro="You have been listening to {show}.",
+    )
     script = build_script(article, spoken)
     assert script.segments[0].kind == "intro"
     assert script.segments[0].text == (
-        "Harbour Bridge Reopens After Two-Year Repair. By Ada Lovelace, for City Desk.")
+        "Harbour Bridge Reopens After Two-Year Repair. By Ada Lovelace, for City Desk."
+    )
     assert script.segments[-1].kind == "outro"
     assert script.segments[-1].text == "You have been listening to City Desk."
 

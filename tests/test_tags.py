@@ -31,9 +31,15 @@ def mp3(tmp_path: Path) -> Path:
 
 def _tags(**changes: object) -> EpisodeTags:
     fields: dict = dict(
-        title="Bridge Reopens – “At Last”", show="City Desk", duration=3.0, chapters=CHAPTERS,
-        author="Ada Lovelace", date="2026-11-20", description="The bridge is open.",
-        url="https://news.example.org/bridge", image=DATA / "cover.png",
+        title="Bridge Reopens – “At Last”",
+        show="City Desk",
+        duration=3.0,
+        chapters=CHAPTERS,
+        author="Ada Lovelace",
+        date="2026-11-20",
+        description="The bridge is open.",
+        url="https://news.example.org/bridge",
+        image=DATA / "cover.png",
     )
     fields.update(changes)
     return EpisodeTags(**fields)
@@ -73,7 +79,9 @@ def test_eyed3_reads_the_tag(mp3: Path) -> None:
     write_tags(mp3, _tags())
     out = subprocess.run(
         [str(Path(__import__("sys").executable).parent / "eyeD3"), "--no-color", str(mp3)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "ID3 v2.3" in out
     assert "Bridge Reopens" in out

@@ -7,7 +7,7 @@ try:
 except _metadata.PackageNotFoundError:  # a source tree that is not installed
     __version__ = "0.0.0"
 
-from listen.errors import (  # noqa: E402
+from listen.errors import (
     ArticleError,
     AudioError,
     BackendUnavailable,
@@ -16,7 +16,7 @@ from listen.errors import (  # noqa: E402
     SynthesisError,
     TagError,
 )
-from listen.models import (  # noqa: E402
+from listen.models import (
     Article,
     Assembly,
     Audio,

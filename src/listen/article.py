@@ -98,7 +98,11 @@ def _read_bytes(path: Path) -> bytes:
 
 def decode(data: bytes, path: Path) -> str:
     """Decode an article's bytes: BOMs first, then UTF-8, then cp1252; refuse binary data."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if data.startswith(bom):
             return _check_text(data.decode(codec, errors="replace"), path)
     if b"\x00" in data[:8192]:

@@ -14,11 +14,28 @@ import numpy as np
 
 from listen.errors import AudioError
 from listen.ffmpeg import ffmpeg_exe
-from listen.master import load_audio_file, master, resample, trim_silence
-from listen.models import Assembly, Audio, ChapterTiming, Profile, Script, Segment, SegmentTiming
+from listen.master import load_audio_file, master, measure_file, resample, trim_silence
+from listen.models import (
+    Assembly,
+    Audio,
+    ChapterTiming,
+    Loudness,
+    Profile,
+    Script,
+    Segment,
+    SegmentTiming,
+)
 from listen.tts.base import Backend
 
-__all__ = ["LEAD_IN_MS", "SAMPLE_RATE", "assemble", "encode_mp3", "synthesize"]
+__all__ = [
+    "LEAD_IN_MS",
+    "SAMPLE_RATE",
+    "assemble",
+    "chapter_timings",
+    "encode_episode",
+    "encode_mp3",
+    "synthesize",
+]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -26,6 +43,8 @@ SAMPLE_RATE = 44_100
 LEAD_IN_MS = 150
 """Silence before the first word (the issue allows at most 300 ms)."""
 _FADE_MS = 1_500
+_LOUDNESS_TOLERANCE_LU = 0.3
+"""How far the encoded file may sit from the target before it is mastered and encoded again."""
 
 Progress = Callable[[int, int], None]
 
@@ -40,7 +59,7 @@ def synthesize(script: Script, backend: Backend) -> Iterator[tuple[Segment, Audi
 def assemble(
     script: Script, backend: Backend, profile: Profile, progress: Progress | None = None
 ) -> Assembly:
-    """Lay the segments end to end with the profile's pauses and master the result."""
+    """Lay the segments end to end with the profile's pauses (unmastered: see encode_episode)."""
     parts: list[np.ndarray] = []
     timings: list[SegmentTiming] = []
     position = 0
@@ -51,7 +70,7 @@ def assemble(
         position += len(samples)
 
     if profile.intro_audio:
-        add(load_audio_file(profile.intro_audio, SAMPLE_RATE, 0, _FADE_MS).samples)
+        add(_music(profile.intro_audio, profile, fade_in=0))
     add(_silence(LEAD_IN_MS))
     total = len(script.segments)
     for n, (segment, audio) in enumerate(synthesize(script, backend), start=1):
@@ -62,11 +81,33 @@ def assemble(
         if progress:
             progress(n, total)
     if profile.outro_audio:
-        add(load_audio_file(profile.outro_audio, SAMPLE_RATE, _FADE_MS, _FADE_MS).samples)
+        add(_music(profile.outro_audio, profile, fade_in=_FADE_MS))
     episode = Audio(np.concatenate(parts), SAMPLE_RATE)
-    mastered = master(episode, profile.loudness_target, profile.true_peak)
-    chapters = chapter_timings(script, timings, mastered.duration)
-    return Assembly(mastered, tuple(timings), chapters)
+    chapters = chapter_timings(script, timings, episode.duration)
+    return Assembly(episode, tuple(timings), chapters)
+
+
+def _music(path: Path, profile: Profile, fade_in: int) -> np.ndarray:
+    """An intro or outro clip at the episode's loudness, so music never drowns the voice."""
+    clip = load_audio_file(path, SAMPLE_RATE, fade_in, _FADE_MS)
+    return master(clip, profile.loudness_target, profile.true_peak).samples
+
+
+def encode_episode(audio: Audio, path: Path, profile: Profile, bitrate: str) -> Loudness:
+    """Master to the profile's loudness, encode, and measure the MP3 itself (ebur128).
+
+    MP3 encoding shifts loudness by a few tenths of a LU; when the file misses the target by
+    more than the tolerance, the PCM is mastered again with the difference and re-encoded.
+    """
+    target = profile.loudness_target
+    for _ in range(3):
+        encode_mp3(master(audio, target, profile.true_peak), path, bitrate)
+        loudness = measure_file(path)
+        error = profile.loudness_target - loudness.integrated_lufs
+        if abs(error) <= _LOUDNESS_TOLERANCE_LU or not np.isfinite(error):
+            break
+        target += error
+    return loudness
 
 
 def chapter_timings(

@@ -19,7 +19,11 @@ from listen.profile import DEFAULT_VOICE
 F = TypeVar("F", bound=Callable[..., Any])
 
 _VOICE = click.option(
-    "--voice", "-v", default=DEFAULT_VOICE, show_default=True, metavar="NAME",
+    "--voice",
+    "-v",
+    default=DEFAULT_VOICE,
+    show_default=True,
+    metavar="NAME",
     help="Voice profile from voices/ (see 'listen voices'), or a path to a profile .toml.",
 )
 
@@ -43,23 +47,33 @@ def _errors(func: F) -> F:
 @click.option("--verbose", is_flag=True, help="Log each stage to stderr.")
 def main(verbose: bool) -> None:
     """Turn news articles into publishable audio."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", default="output", show_default=True,
-              type=click.Path(path_type=Path, file_okay=False), help="Directory for the MP3s.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    default="output",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory for the MP3s.",
+)
 @_VOICE
 @click.option("--bitrate", metavar="RATE", help="MP3 bit rate, e.g. 64k or 96k (CBR).")
 @click.option("--json", "as_json", is_flag=True, help="Print everything measured as JSON.")
 @_errors
-def render(files: tuple[Path, ...], out_dir: Path, voice: str, bitrate: str | None,
-           as_json: bool) -> None:
+def render(
+    files: tuple[Path, ...], out_dir: Path, voice: str, bitrate: str | None, as_json: bool
+) -> None:
     """Render each article FILE (.txt, .md or .html) to OUT/<slug>.mp3."""
     from listen.render import render_files
-    from listen.report import rendered_line, rendered_dict
+    from listen.report import rendered_dict, rendered_line
 
     results = render_files(files, out_dir, voice, bitrate=bitrate)
     if as_json:

@@ -21,10 +21,18 @@ DEFAULT_VOICE = "joe"
 
 _TOP_KEYS = {"description", "backend", "voice", "rate", "lexicons", "spelling", "options"}
 _TABLES = {"pauses", "audio", "show"}
-_PAUSE_KEYS = {"sentence_ms": "sentence_pause_ms", "paragraph_ms": "paragraph_pause_ms",
-               "heading_ms": "heading_pause_ms"}
-_AUDIO_KEYS = {"bitrate": "bitrate", "loudness": "loudness_target", "true_peak": "true_peak",
-               "intro": "intro_audio", "outro": "outro_audio"}
+_PAUSE_KEYS = {
+    "sentence_ms": "sentence_pause_ms",
+    "paragraph_ms": "paragraph_pause_ms",
+    "heading_ms": "heading_pause_ms",
+}
+_AUDIO_KEYS = {
+    "bitrate": "bitrate",
+    "loudness": "loudness_target",
+    "true_peak": "true_peak",
+    "intro": "intro_audio",
+    "outro": "outro_audio",
+}
 _SHOW_KEYS = {"name": "show", "intro": "intro", "outro": "outro"}
 
 
@@ -102,7 +110,9 @@ def _build(path: Path, data: Mapping[str, Any]) -> Profile:
     return profile
 
 
-def _table(path: Path, data: Mapping[str, Any], table: str, keys: Mapping[str, str]) -> dict[str, Any]:
+def _table(
+    path: Path, data: Mapping[str, Any], table: str, keys: Mapping[str, str]
+) -> dict[str, Any]:
     values = data.get(table, {})
     unknown = set(values) - set(keys)
     if unknown:
@@ -125,7 +135,7 @@ def _validate(path: Path, profile: Profile) -> None:
     if any(not isinstance(p, int) or not 0 <= p <= 10_000 for p in pauses):
         problems.append("pauses must be whole milliseconds from 0 to 10000")
     if profile.spelling not in ("us", "uk"):
-        problems.append("spelling must be \"us\" or \"uk\"")
+        problems.append('spelling must be "us" or "uk"')
     if not -40.0 <= float(profile.loudness_target) <= -5.0:
         problems.append("loudness must be between -40 and -5 LUFS")
     for lexicon in profile.lexicons:

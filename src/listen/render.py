@@ -7,7 +7,6 @@ leaves nothing behind and never damages what an earlier run wrote.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import unicodedata
@@ -17,14 +16,13 @@ from pathlib import Path
 
 from listen import __version__
 from listen.article import load
-from listen.assemble import assemble, encode_mp3
+from listen.assemble import assemble, encode_episode
 from listen.fsutil import atomic_path
-from listen.master import measure_file
 from listen.models import Article, Assembly, Profile, Rendered
 from listen.profile import DEFAULT_VOICE, load_profile
 from listen.segment import build_script
 from listen.tags import EpisodeTags, write_tags
-from listen.transcript import chapters_json, timings_json, vtt
+from listen.transcript import chapters_json, json_text, timings_json, vtt
 from listen.tts import create_backend
 from listen.tts.base import Backend
 
@@ -96,19 +94,35 @@ def render_article(
     script = build_script(article, profile)
     step = (lambda n, total: progress(slug, n, total)) if progress else None
     episode = assemble(script, backend, profile, step)
-    names = {"mp3": f"{slug}.mp3", "vtt": f"{slug}.vtt", "json": f"{slug}.json",
-             "chapters": f"{slug}.chapters.json"}
+    names = {
+        "mp3": f"{slug}.mp3",
+        "vtt": f"{slug}.vtt",
+        "json": f"{slug}.json",
+        "chapters": f"{slug}.chapters.json",
+    }
     with ExitStack() as stack:
-        temp = {kind: stack.enter_context(atomic_path(out_dir / name)) for kind, name in names.items()}
-        encode_mp3(episode.audio, temp["mp3"], bitrate or profile.bitrate)
-        tags = EpisodeTags.for_article(article, profile.show, episode.duration, episode.chapters,
-                                       encoder=f"listen {__version__}")
+        temp = {
+            kind: stack.enter_context(atomic_path(out_dir / name)) for kind, name in names.items()
+        }
+        loudness = encode_episode(episode.audio, temp["mp3"], profile, bitrate or profile.bitrate)
+        tags = EpisodeTags.for_article(
+            article,
+            profile.show,
+            episode.duration,
+            episode.chapters,
+            encoder=f"listen {__version__}",
+        )
         write_tags(temp["mp3"], tags)
-        loudness = measure_file(temp["mp3"])
         rendered = Rendered(
-            mp3=out_dir / names["mp3"], duration=episode.duration, title=article.title, slug=slug,
-            voice=profile.name, timings=episode.timings, chapters=episode.chapters,
-            loudness=loudness, extras={k: out_dir / v for k, v in names.items() if k != "mp3"},
+            mp3=out_dir / names["mp3"],
+            duration=episode.duration,
+            title=article.title,
+            slug=slug,
+            voice=profile.name,
+            timings=episode.timings,
+            chapters=episode.chapters,
+            loudness=loudness,
+            extras={k: out_dir / v for k, v in names.items() if k != "mp3"},
         )
         _write_side_files(temp, article, episode, rendered)
     _LOGGER.info("Rendered %s (%.1f s)", rendered.mp3, rendered.duration)
@@ -119,17 +133,24 @@ def _write_side_files(
     temp: dict[str, Path], article: Article, episode: Assembly, rendered: Rendered
 ) -> None:
     meta = {
-        "title": article.title, "author": article.author, "date": article.date,
-        "url": article.url, "description": article.description, "language": article.language,
-        "image": article.image, "voice": rendered.voice, "duration": round(episode.duration, 3),
-        "audio": rendered.mp3.name, "slug": rendered.slug,
+        "title": article.title,
+        "author": article.author,
+        "date": article.date,
+        "url": article.url,
+        "description": article.description,
+        "language": article.language,
+        "image": article.image,
+        "voice": rendered.voice,
+        "duration": round(episode.duration, 3),
+        "audio": rendered.mp3.name,
+        "slug": rendered.slug,
         "loudness": _loudness_dict(rendered),
     }
     temp["vtt"].write_text(vtt(episode.timings), encoding="utf-8")
     timing = timings_json(meta, episode.timings, episode.chapters)
-    temp["json"].write_text(json.dumps(timing, ensure_ascii=False, indent=1), encoding="utf-8")
+    temp["json"].write_text(json_text(timing), encoding="utf-8")
     chapters = chapters_json(episode.chapters, article.title)
-    temp["chapters"].write_text(json.dumps(chapters, ensure_ascii=False, indent=1), encoding="utf-8")
+    temp["chapters"].write_text(json_text(chapters), encoding="utf-8")
 
 
 def _loudness_dict(rendered: Rendered) -> dict[str, float] | None:

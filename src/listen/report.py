@@ -22,8 +22,10 @@ def duration_text(seconds: float) -> str:
 def rendered_line(rendered: Rendered) -> str:
     line = f"{rendered.mp3}  {duration_text(rendered.duration)}"
     if rendered.loudness:
-        line += (f"  {rendered.loudness.integrated_lufs:.1f} LUFS"
-                 f"  {rendered.loudness.true_peak_dbtp:.1f} dBTP")
+        line += (
+            f"  {rendered.loudness.integrated_lufs:.1f} LUFS"
+            f"  {rendered.loudness.true_peak_dbtp:.1f} dBTP"
+        )
     return line
 
 

@@ -44,8 +44,13 @@ def build_script(
 
 def intro_text(template: str, article: Article, profile: Profile) -> str:
     """Fill an intro or outro template; a sentence naming a missing field is dropped."""
-    fields = {"title": article.title, "author": article.author, "show": profile.show,
-              "date": article.date, "url": article.url}
+    fields = {
+        "title": article.title,
+        "author": article.author,
+        "show": profile.show,
+        "date": article.date,
+        "url": article.url,
+    }
     parts = re.split(r"(?<=[.!?])\s+", template)
     kept = [p for p in parts if all(fields.get(k) for k in re.findall(r"{(\w+)}", p))]
     return " ".join(kept).format(**{k: v or "" for k, v in fields.items()}).strip()
@@ -70,8 +75,9 @@ def _raw_segments(
     article: Article, profile: Profile, max_chars: int, has_headings: bool
 ) -> Iterator[Segment]:
     if profile.intro:
-        yield Segment(intro_text(profile.intro, article, profile), "", "intro",
-                      profile.heading_pause_ms)
+        yield Segment(
+            intro_text(profile.intro, article, profile), "", "intro", profile.heading_pause_ms
+        )
     else:
         yield Segment(article.title, "", "title", profile.heading_pause_ms)
     lead = any(b.kind == "paragraph" for b in _before_first_heading(article))
@@ -87,8 +93,14 @@ def _raw_segments(
             pause = profile.paragraph_pause_ms if last else profile.sentence_pause_ms
             yield Segment(sentence, "", "sentence", pause, index, max(chapter, 0))
     if profile.outro:
-        yield Segment(intro_text(profile.outro, article, profile), "", "outro",
-                      profile.paragraph_pause_ms, -1, max(chapter, 0))
+        yield Segment(
+            intro_text(profile.outro, article, profile),
+            "",
+            "outro",
+            profile.paragraph_pause_ms,
+            -1,
+            max(chapter, 0),
+        )
 
 
 def _spoken(text: str, lexicon: Lexicon, spelling: str, kind: str) -> str:

@@ -39,8 +39,17 @@ __all__ = ["EpisodeTags", "read_tags", "write_tags"]
 
 _LOGGER = logging.getLogger(__name__)
 _NO_OFFSET = 0xFFFFFFFF
-_LANGUAGES = {"en": "eng", "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "ja": "jpn",
-              "ko": "kor", "pt": "por", "nl": "nld"}
+_LANGUAGES = {
+    "en": "eng",
+    "fr": "fra",
+    "de": "deu",
+    "es": "spa",
+    "it": "ita",
+    "ja": "jpn",
+    "ko": "kor",
+    "pt": "por",
+    "nl": "nld",
+}
 
 
 @dataclass(frozen=True)
@@ -62,13 +71,24 @@ class EpisodeTags:
 
     @classmethod
     def for_article(
-        cls, article: Article, show: str, duration: float, chapters: tuple[ChapterTiming, ...],
+        cls,
+        article: Article,
+        show: str,
+        duration: float,
+        chapters: tuple[ChapterTiming, ...],
         encoder: str = "listen",
     ) -> EpisodeTags:
         return cls(
-            title=article.title, show=show, duration=duration, chapters=chapters,
-            author=article.author, date=article.date, description=article.description,
-            url=article.url, image=_local_image(article), language=article.language,
+            title=article.title,
+            show=show,
+            duration=duration,
+            chapters=chapters,
+            author=article.author,
+            date=article.date,
+            description=article.description,
+            url=article.url,
+            image=_local_image(article),
+            language=article.language,
             encoder=encoder,
         )
 

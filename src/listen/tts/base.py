@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, runtime_checkable
 
-from listen.models import Audio, Profile
+from listen.models import Audio
 
 __all__ = ["Availability", "Backend"]
 
