@@ -110,7 +110,8 @@ def test_hard_wrapped_plain_text_is_joined(tmp_path: Path) -> None:
         ),
         (
             lambda d: _write(d / "image.bin", bytes(range(256)) * 4),
-            "Could not read '{p}': it looks like a binary file, not text; give a .txt, .md or .html article",
+            "Could not read '{p}': it looks like a binary file, not text; "
+            "give a .txt, .md or .html article",
         ),
     ],
     ids=["missing", "directory", "empty", "binary"],
@@ -124,7 +125,7 @@ def test_unreadable_articles(tmp_path: Path, make, message: str) -> None:
 
 def test_bad_front_matter_names_the_file(tmp_path: Path) -> None:
     path = _write(tmp_path / "bad.md", b"---\ntitle: [unclosed\n---\n\nBody text.\n")
-    with pytest.raises(ArticleError, match="front matter of .*bad.md.* not valid YAML"):
+    with pytest.raises(ArticleError, match=r"front matter of .*bad.md.* not valid YAML"):
         load(path)
 
 

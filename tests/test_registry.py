@@ -27,7 +27,7 @@ def test_entry_point_backends_register_the_same_way(monkeypatch: pytest.MonkeyPa
 
 
 def test_unknown_backend() -> None:
-    with pytest.raises(ProfileError, match="Unknown backend 'nope': choose one of .*espeak"):
+    with pytest.raises(ProfileError, match=r"Unknown backend 'nope': choose one of .*espeak"):
         availability(Profile(name="x", backend="nope"))
 
 

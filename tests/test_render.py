@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -130,7 +131,7 @@ def _cues(vtt: str) -> list[tuple[float, float, str]]:
 
 def test_vtt_cues_are_ordered_and_cover_the_script(seed_episode: Rendered) -> None:
     cues = _cues(seed_episode.extras["vtt"].read_text(encoding="utf-8"))
-    assert all(a[1] <= b[0] for a, b in zip(cues, cues[1:], strict=False)), "cues overlap"
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(cues)), "cues overlap"
     assert all(start < end for start, end, _ in cues)
     assert " ".join(text for _, _, text in cues) == " ".join(
         t.segment.spoken for t in seed_episode.timings

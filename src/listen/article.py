@@ -1,4 +1,4 @@
-"""Read an article from disk: plain text as scraped from a page, Markdown with front matter, or HTML.
+"""Read an article: plain text as scraped from a page, Markdown with front matter, or HTML.
 
 ``load(path) -> Article`` decodes the bytes (UTF-8, UTF-8 with BOM, UTF-16 with BOM, cp1252),
 refuses binary files, parses the format, and drops page furniture ("Listen to the article",
