@@ -70,7 +70,7 @@ _CALLBACK = _SynthCallback(_collect)
 """Kept at module level: the C library holds a pointer to it for the life of the process."""
 
 
-def _paths() -> tuple[Path, Path]:
+def bundled_espeak() -> tuple[Path, Path]:
     """The bundled library and its data directory; BackendUnavailable when either is missing."""
     try:
         import espeakng_loader
@@ -115,7 +115,7 @@ def _engine() -> _Engine:
     """Load and initialise the library once per process (call with _LOCK held)."""
     global _ENGINE
     if _ENGINE is None:
-        library, data = _paths()
+        library, data = bundled_espeak()
         lib = _load(library)
         # DONT_EXIT: without it the C library calls exit() when it cannot find its data.
         rate = lib.espeak_Initialize(
@@ -172,7 +172,7 @@ class EspeakBackend:
         if importlib.util.find_spec("espeakng_loader") is None:
             return Availability(False, "espeakng-loader is not installed", INSTALL)
         try:
-            library, _ = _paths()
+            library, _ = bundled_espeak()
             version = _load(library).espeak_Info(None).decode()
         except BackendUnavailable as exc:
             return Availability(False, str(exc), INSTALL)

@@ -1,0 +1,404 @@
+"""The platform's own voices through pyttsx3: SAPI5, NSSpeechSynthesizer, or espeak-ng on Linux.
+
+pyttsx3 runs in a child process (``_serve`` below) that lives as long as the backend:
+
+- a crash in the C library (espeak-ng segfaults on texts of ~2,000 words, and exits the
+  process when it cannot find its data) ends the worker, never listen;
+- espeak-ng's state is global to a process, and pyttsx3 sets its callback only once, so
+  pyttsx3 and ``EspeakBackend`` in one process break each other; in two, they cannot;
+- pyttsx3 prints ("Audio saved to ..."): the worker points its file descriptor 1 at
+  /dev/null and answers on a private copy of it, so listen's stdout stays clean.
+
+The other traps of ``save_to_file`` on Linux are handled in the worker too: ``runAndWait``
+returns before the WAV is written, so the worker waits until the file is complete; and the
+driver's cost grows with the square of the text length, so text goes to it in chunks of at
+most ``MAX_WORDS`` words, split at sentence and then word boundaries, and the audio is joined.
+On Linux the worker uses the espeak-ng library bundled by espeakng-loader: loaded with
+RTLD_GLOBAL before pyttsx3 looks it up by soname, with ESPEAK_DATA_PATH set and checked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib.util
+import json
+import os
+import queue
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+import weakref
+from collections.abc import Iterator
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+import numpy as np
+
+from listen.errors import BackendUnavailable, ListenError, ProfileError, SynthesisError
+from listen.models import Audio, Profile
+from listen.tts.base import Availability
+
+__all__ = ["Pyttsx3Backend"]
+
+INSTALL = "pip install pyttsx3 espeakng-loader"
+MAX_WORDS = 100
+"""Longest text handed to the engine at once, in words (espeak-ng crashes near 2,000)."""
+MAX_CHARS = 700
+ESPEAK_WPM = 175
+"""Rate 1.0 with espeak-ng, as in EspeakBackend; other engines keep their own normal rate."""
+START_TIMEOUT = 30.0
+CHUNK_TIMEOUT = 60.0
+"""Seconds the worker may take over one chunk before listen gives up on it."""
+WAV_TIMEOUT = 30.0
+_POLL = 0.005
+_SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+")
+_WORKER = "from listen.tts.pyttsx3 import _serve; _serve()"
+
+
+def _uses_espeak() -> bool:
+    return sys.platform not in ("win32", "darwin")
+
+
+# -- text: bounded chunks ------------------------------------------------------------------
+
+
+def _chunks(text: str, max_words: int = MAX_WORDS, max_chars: int = MAX_CHARS) -> list[str]:
+    """``text`` cut into chunks of at most max_words words and max_chars characters,
+    at sentence boundaries where possible, else at word boundaries."""
+    pieces = [
+        piece
+        for sentence in _SENTENCE_END.split(text.strip())
+        for piece in _split_sentence(sentence, max_words, max_chars)
+    ]
+    chunks: list[str] = []
+    current: list[str] = []
+    words = chars = 0
+    for piece in pieces:
+        n_words, n_chars = len(piece.split()), len(piece) + 1
+        if current and (words + n_words > max_words or chars + n_chars > max_chars):
+            chunks.append(" ".join(current))
+            current, words, chars = [], 0, 0
+        current.append(piece)
+        words, chars = words + n_words, chars + n_chars
+    if current:
+        chunks.append(" ".join(current))
+    return chunks
+
+
+def _split_sentence(sentence: str, max_words: int, max_chars: int) -> Iterator[str]:
+    """One sentence as pieces that fit, cut between words (inside a word only if it must)."""
+    if len(sentence.split()) <= max_words and len(sentence) <= max_chars:
+        if sentence.strip():
+            yield sentence.strip()
+        return
+    current: list[str] = []
+    chars = 0
+    for long_word in sentence.split():
+        for word in (long_word[i : i + max_chars] for i in range(0, len(long_word), max_chars)):
+            if current and (len(current) >= max_words or chars + len(word) + 1 > max_chars):
+                yield " ".join(current)
+                current, chars = [], 0
+            current.append(word)
+            chars += len(word) + 1
+    if current:
+        yield " ".join(current)
+
+
+# -- WAV files: wait until complete, then read ---------------------------------------------
+
+
+def _wav_complete(path: Path) -> bool:
+    """True when the RIFF and data sizes in the header agree with the file's length."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(12)
+            size = os.fstat(f.fileno()).st_size
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:] != b"WAVE":
+            return False
+        if struct.unpack("<I", head[4:8])[0] + 8 != size:
+            return False
+        with wave.open(str(path), "rb") as w:
+            data = w.getnframes() * w.getsampwidth() * w.getnchannels()
+    except (OSError, EOFError, wave.Error):
+        return False
+    return data + 44 <= size
+
+
+def _wait_for_wav(path: Path, timeout: float = WAV_TIMEOUT) -> None:
+    """Return once ``path`` is a complete WAV whose size has stopped changing."""
+    deadline = time.monotonic() + timeout
+    last = -1
+    while time.monotonic() < deadline:
+        size = path.stat().st_size if path.exists() else -1
+        if size == last and _wav_complete(path):
+            return
+        last = size
+        time.sleep(_POLL)
+    raise SynthesisError(f"pyttsx3 did not finish writing {path.name} within {timeout:g} s")
+
+
+def _read_wav(path: Path) -> Audio:
+    """A WAV file as mono float32 in [-1, 1]; 8, 16 or 32-bit PCM, channels averaged."""
+    with wave.open(str(path), "rb") as w:
+        width, channels, rate = w.getsampwidth(), w.getnchannels(), w.getframerate()
+        frames = w.readframes(w.getnframes())
+    if width == 1:
+        samples = (np.frombuffer(frames, dtype=np.uint8).astype(np.float32) - 128) / 128
+    elif width in (2, 4):
+        dtype = np.int16 if width == 2 else np.int32
+        samples = np.frombuffer(frames, dtype=dtype).astype(np.float32) / 2 ** (8 * width - 1)
+    else:
+        raise SynthesisError(f"pyttsx3 wrote {8 * width}-bit audio, which listen cannot read")
+    if channels > 1:
+        samples = samples.reshape(-1, channels).mean(axis=1)
+    return Audio(samples=samples.astype(np.float32, copy=False), sample_rate=rate)
+
+
+# -- the worker: runs in the child process -------------------------------------------------
+
+
+def _take_stdout() -> IO[str]:
+    """Keep a private copy of fd 1 for replies and point fd 1 itself at /dev/null."""
+    sys.stdout.flush()
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    return replies
+
+
+def _preload_espeak() -> None:
+    """Make pyttsx3 use the espeak-ng bundled by espeakng-loader, and check its data first:
+    without data, espeak_Initialize calls exit()."""
+    from listen.tts.espeak import bundled_espeak
+
+    library, data = bundled_espeak()
+    os.environ["ESPEAK_DATA_PATH"] = str(data)
+    ctypes.CDLL(str(library), mode=ctypes.RTLD_GLOBAL)
+
+
+def _start_engine(settings: dict[str, Any]) -> Any:
+    if _uses_espeak():
+        with contextlib.suppress(BackendUnavailable, ImportError):
+            _preload_espeak()  # else pyttsx3 looks for a system libespeak-ng
+    import pyttsx3
+
+    engine = pyttsx3.init()
+    espeak = "pyttsx3.drivers.espeak" in sys.modules
+    voice = settings["voice"] or (settings["espeak_voice"] if espeak else None)
+    if voice:
+        try:
+            engine.setProperty("voice", voice)
+        except (ValueError, KeyError) as exc:
+            raise ProfileError(f"pyttsx3 has no voice '{voice}': {exc}") from exc
+    base = ESPEAK_WPM if espeak else engine.getProperty("rate")
+    engine.setProperty("rate", round(base * settings["rate"]))
+    return engine
+
+
+def _save(engine: Any, text: str, path: Path) -> None:
+    path.unlink(missing_ok=True)
+    engine.save_to_file(text, str(path))
+    engine.runAndWait()  # may return before the file is written
+    _wait_for_wav(path)
+    espeak = sys.modules.get("pyttsx3.drivers._espeak")
+    if espeak is not None:
+        espeak.Synchronize()  # the driver's callback finishes before the next chunk starts
+
+
+def _serve() -> None:
+    """The worker's loop: one JSON request per line on stdin, one JSON reply per line."""
+    replies = _take_stdout()
+
+    def reply(**message: object) -> None:
+        replies.write(json.dumps(message) + "\n")
+        replies.flush()
+
+    settings = json.loads(sys.stdin.readline())
+    try:
+        engine = _start_engine(settings)
+    except Exception as exc:
+        reply(ok=False, kind=type(exc).__name__, error=str(exc))
+        return
+    reply(ok=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            _save(engine, request["text"], Path(request["path"]))
+        except Exception as exc:
+            reply(ok=False, kind=type(exc).__name__, error=str(exc))
+        else:
+            reply(ok=True)
+
+
+# -- the parent's side ---------------------------------------------------------------------
+
+
+class _Worker:
+    """A running ``_serve`` process and a thread that reads its replies."""
+
+    def __init__(self, settings: dict[str, Any], workdir: Path) -> None:
+        env = dict(os.environ)
+        source = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, env.get("PYTHONPATH")]))
+        self.log = (workdir / "worker.log").open("w+b")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _WORKER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            env=env,
+            text=True,
+            encoding="utf-8",
+        )
+        self._replies: queue.Queue[str | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self.settings = settings
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._replies.put(line)
+        self._replies.put(None)
+
+    def ask(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(json.dumps(message) + "\n")
+            self.proc.stdin.flush()
+            line = self._replies.get(timeout=timeout)
+        except (BrokenPipeError, OSError):
+            line = None
+        except queue.Empty:
+            self.stop()
+            raise SynthesisError(f"pyttsx3 gave no answer within {timeout:g} s") from None
+        if line is None:
+            raise SynthesisError(f"the pyttsx3 worker stopped: {self._exit()}")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def _exit(self) -> str:
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return "it did not exit"
+        self.log.seek(0)
+        lines = self.log.read().decode("utf-8", "replace").strip().splitlines()
+        return f"exit status {code}" + (f"; {lines[-1]}" if lines else "")
+
+    def stop(self) -> None:
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._reader.join(timeout=5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self.log.close()
+
+
+def _shutdown(worker: _Worker, workdir: Path) -> None:
+    worker.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _raise_start_error(answer: dict[str, Any], profile: Profile) -> None:
+    detail = answer.get("error", "unknown error")
+    if answer.get("kind") == "ProfileError":
+        raise ProfileError(f"Voice '{profile.name}': {detail}")
+    raise BackendUnavailable(
+        f"Voice '{profile.name}': pyttsx3 could not start ({detail}); install it with: {INSTALL}"
+    )
+
+
+class Pyttsx3Backend:
+    """The platform's voices through pyttsx3, run in a child process."""
+
+    name: ClassVar[str] = "pyttsx3"
+
+    def __init__(self, profile: Profile) -> None:
+        if profile.rate <= 0:
+            raise ProfileError(f"Voice '{profile.name}': rate must be above 0, not {profile.rate}")
+        self.profile = profile
+        self._lock = threading.Lock()
+        self._workdir = Path(tempfile.mkdtemp(prefix="listen-pyttsx3-"))
+        settings = {
+            "voice": profile.voice,
+            "espeak_voice": "en-us" if profile.spelling == "us" else "en-gb",
+            "rate": profile.rate,
+        }
+        self._worker = _Worker(settings, self._workdir)
+        self._finalizer = weakref.finalize(self, _shutdown, self._worker, self._workdir)
+        try:
+            self._start(settings)
+        except ListenError:
+            self.close()
+            raise
+
+    def _start(self, settings: dict[str, Any]) -> None:
+        try:
+            answer = self._worker.ask(settings, START_TIMEOUT)
+        except SynthesisError as exc:
+            raise BackendUnavailable(
+                f"Voice '{self.profile.name}': pyttsx3 did not start: {exc}"
+            ) from exc
+        if not answer.get("ok"):
+            _raise_start_error(answer, self.profile)
+
+    @classmethod
+    def availability(cls, profile: Profile) -> Availability:
+        if importlib.util.find_spec("pyttsx3") is None:
+            return Availability(False, "pyttsx3 is not installed", INSTALL)
+        try:
+            found = f"pyttsx3 {version('pyttsx3')}"
+        except PackageNotFoundError:
+            found = "pyttsx3"
+        if not _uses_espeak():
+            return Availability(True, f"{found} with the system voices")
+        from listen.tts.espeak import bundled_espeak
+
+        try:
+            library, _ = bundled_espeak()
+        except BackendUnavailable as exc:
+            return Availability(False, f"{found}, but {exc}", INSTALL)
+        return Availability(True, f"{found} with espeak-ng from {library}")
+
+    def synthesize(self, text: str) -> Audio:
+        parts = [self._speak(chunk) for chunk in _chunks(text)]
+        if not parts:
+            return Audio(samples=np.zeros(0, dtype=np.float32), sample_rate=22050)
+        rates = {part.sample_rate for part in parts}
+        if len(rates) > 1:
+            raise SynthesisError(f"pyttsx3 changed sample rate mid-text: {sorted(rates)}")
+        samples = np.concatenate([part.samples for part in parts])
+        return Audio(samples=samples, sample_rate=parts[0].sample_rate)
+
+    def close(self) -> None:
+        self._finalizer()
+
+    def _speak(self, chunk: str) -> Audio:
+        with self._lock:
+            if not self._finalizer.alive:
+                raise SynthesisError(f"Voice '{self.profile.name}': the pyttsx3 backend is closed")
+            path = self._workdir / "chunk.wav"
+            answer = self._worker.ask({"text": chunk, "path": str(path)}, CHUNK_TIMEOUT)
+            if not answer.get("ok"):
+                raise SynthesisError(
+                    f"pyttsx3 failed to speak {chunk[:60]!r}: {answer.get('error')}"
+                )
+            audio = _read_wav(path)
+            path.unlink(missing_ok=True)
+        return audio
