@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from listen.normalise import abbreviations, dates, money, quantities, symbols
 from listen.normalise.lexicon import BASE_LEXICON, Lexicon, default_lexicon, load_lexicon
 from listen.normalise.rule import Rewrite, Rule
+from listen.normalise.spelling import RULES_TO_UK, RULES_TO_US
 
 __all__ = [
     "BASE_LEXICON",
@@ -64,6 +65,7 @@ def _normalise(text: str, lexicon: Lexicon | None, spelling: str, log: list[Rewr
     if any(c.isdigit() for c in text):
         text = _run(numbers, text, uk, log)
     text = _run(after, text, uk, log)
+    text = _run(RULES_TO_UK if uk else RULES_TO_US, text, uk, log)
     return symbols.finish(text)
 
 

@@ -2,7 +2,7 @@
 
 ``EARLY`` runs before numbers ("Dr.", "St.", "No. 5", "e.g."); ``LATE`` after them (Roman
 numerals, "U.S.", single initials); ``caps_rule(lexicon)`` decides whether an all-capital word is
-spelled ("FBI" -> "F B I") or said as a word ("NATO" -> "Nato").
+spelled ("FBI" -> "F-B-I") or said as a word ("NATO" -> "Nato").
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ EARLY = (
 # --- Roman numerals -------------------------------------------------------------------------------
 
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
-_ROMAN = r"(?=[IVXLCDM])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+_ROMAN = r"(?=[IVXLCDM]+\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
 _COUNTED = [
     "World War",
     "Chapter",
@@ -194,7 +194,7 @@ _REGNAL = (
 )
 _NAMED_ROMAN = re.compile(
     rf"\b((?:{_REGNAL})\s+(?=[VX]\b|I(?:[,.;:)]|\s+of\b|\Z))|[A-Z][a-z]+\s+(?=[IVXL]{{2,}}\b))"
-    r"((?=[IVXL])(?:XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\b(?!['-]\w)"
+    r"((?=[IVXL]+\b)(?:XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\b(?!['-]\w)"
 )
 
 
@@ -219,12 +219,12 @@ def _speak_named(m: re.Match[str], uk: bool) -> str:
 # --- dotted initialisms and initials ------------------------------------------------------------
 
 _DOTTED = re.compile(r"(?<![\w.])((?:[A-Za-z]\.)+[A-Za-z]\.?)(?!\w)(-)?")
-_INITIAL = re.compile(r"\b([B-HJ-Z])\.(?=\s+[A-Z][a-z])")
+_INITIAL = re.compile(r"\b([B-HJ-Z])\.(?=\s+[A-Z])")
 
 
 def spell(letters: str) -> str:
-    """``"fbi"`` -> "F B I"."""
-    return " ".join(letters.upper())
+    """``"fbi"`` -> "F-B-I": hyphens keep engines from reading a lone "A" as the article."""
+    return "-".join(letters.upper())
 
 
 def _speak_dotted(m: re.Match[str], uk: bool) -> str:

@@ -150,9 +150,9 @@ _ZONE = (
     r"(?:\s?(?P<zone>(?i:[ECMP][SD]?T|GMT|UTC|BST|CET|CEST|JST|KST|AEST|AEDT|HKT)\b"
     r"|(?i:[ECMP]\.[SD]\.T\b\.?)))?"
 )
-_CLOCK = r"(?P<h{0}>[01]?\d|2[0-3])(?:[:.](?P<m{0}>[0-5]\d)(?::(?P<s{0}>[0-5]\d))?)?"
+_CLOCK = r"(?P<h{0}>2[0-3]|[01]?\d)(?:[:.](?P<m{0}>[0-5]\d)(?::(?P<s{0}>[0-5]\d))?)?"
 _TIME = re.compile(
-    r"(?<![\w:.$£€,])"
+    r"(?<![\w:.$£€])"
     + _CLOCK.format(1)
     + r"(?:\s?"
     + _MERIDIEM.format("ap1")
@@ -187,7 +187,7 @@ def _duration(h: int, m: int, s: int) -> str:
 def _meridiem(written: str | None) -> str:
     if not written:
         return ""
-    return " A M" if written[0] in "Aa" else " P M"
+    return " A-M" if written[0] in "Aa" else " P-M"
 
 
 def _speak_time(m: re.Match[str], uk: bool) -> str:
@@ -197,7 +197,7 @@ def _speak_time(m: re.Match[str], uk: bool) -> str:
     if m["h2"]:
         spoken += " to " + _clock(m["h2"], m["m2"], m["s2"], True) + _meridiem(m["ap2"])
     if m["zone"]:
-        spoken += " " + " ".join(m["zone"].replace(".", "").upper())
+        spoken += " " + "-".join(m["zone"].replace(".", "").upper())
     written = m.group(0)
     if written.endswith(".") and at_end(m):
         spoken += "."

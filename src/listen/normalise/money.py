@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from listen.normalise.numbers import cardinal, number
+from listen.normalise.numbers import cardinal, fraction, number
 from listen.normalise.rule import NUM, Rule
 
 __all__ = ["RULES"]
 
 _CURRENCIES = {
     "$": ("dollar", "dollars", "cent", "cents"),
-    "US$": ("U S dollar", "U S dollars", "cent", "cents"),
+    "US$": ("U-S dollar", "U-S dollars", "cent", "cents"),
     "A$": ("Australian dollar", "Australian dollars", "cent", "cents"),
     "C$": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
     "NZ$": ("New Zealand dollar", "New Zealand dollars", "cent", "cents"),
@@ -28,7 +28,7 @@ _CURRENCIES = {
     "₪": ("shekel", "shekels", "agora", "agorot"),
     "₦": ("naira", "naira", "kobo", "kobo"),
     "₺": ("lira", "lira", "kurus", "kurus"),
-    "USD": ("U S dollar", "U S dollars", "cent", "cents"),
+    "USD": ("U-S dollar", "U-S dollars", "cent", "cents"),
     "EUR": ("euro", "euros", "cent", "cents"),
     "GBP": ("pound", "pounds", "penny", "pence"),
     "JPY": ("yen", "yen", "", ""),
@@ -217,7 +217,7 @@ _UNITS = {
     "bp": "basis point",
     "ppm": "part per million/parts per million",
     "mpg": "mile per gallon/miles per gallon",
-    "psi": "P S I/P S I",
+    "psi": "P-S-I/P-S-I",
     "mAh": "milliamp hour",
     "dB": "decibel",
     "kcal": "kilocalorie",
@@ -226,7 +226,7 @@ _ATTACHED_ONLY = frozenset({"g", "l", "L", "V", "W", "h", "s", "ha", "min", "°"
 _PER_ONLY = frozenset({"s"})
 _UNIT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _MEASURE = re.compile(
-    r"(?<![\w.,$£€¥])(?P<minus>(?<![\w-])-)?(?P<n1>" + NUM + r")"
+    r"(?<![\w.,$£€¥/])(?P<minus>(?<![\w-])-)?(?P<n1>(?:\d{1,3}\s)?\d+/\d+|" + NUM + r")"
     r"(?:\s?(?P<join>-|\u2013|to|x|×|by)\s?(?P<n2>" + NUM + r"))?"
     r"(?:\s(?P<scale>thousand|million|billion))?"
     r"(?P<space>\s?)(?:(?P<unit>" + _UNIT + r")(?![\w°])|(?=/))"
@@ -247,6 +247,19 @@ def _unit_words(unit: str, value: str, uk: bool) -> str:
     return words
 
 
+def _quantity(written: str, uk: bool) -> str:
+    if "/" not in written:
+        return number(written, uk=uk)
+    whole, _, part = written.rpartition(" ")
+    top, bottom = (int(x) for x in part.split("/"))
+    spoken = fraction(top, bottom, uk=uk)
+    if not whole:
+        return spoken
+    if top == 1 and bottom > 1:
+        spoken = "a " + spoken.removeprefix("one ")
+    return cardinal(int(whole), uk=uk) + " and " + spoken
+
+
 def _speak_measure(m: re.Match[str], uk: bool) -> str:
     unit, per = m["unit"], m["per"]
     if unit is None and per is None:
@@ -254,7 +267,7 @@ def _speak_measure(m: re.Match[str], uk: bool) -> str:
     if (m["space"] and unit in _ATTACHED_ONLY) or unit in _PER_ONLY or per == "°":
         return m.group(0)
     last = m["n2"] or m["n1"]
-    spoken = ("minus " if m["minus"] else "") + number(m["n1"], uk=uk)
+    spoken = ("minus " if m["minus"] else "") + _quantity(m["n1"], uk)
     if m["n2"]:
         join = "by" if m["join"] in ("x", "×", "by") else "to"
         spoken += f" {join} {number(m['n2'], uk=uk)}"

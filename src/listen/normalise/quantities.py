@@ -97,13 +97,13 @@ def _speak_ordinal(m: re.Match[str], uk: bool) -> str:
 
 # --- alphanumerics: COVID-19, 5G, Q3, F-35, B2A23C ---------------------------------------------
 
-_ALNUM = re.compile(
-    r"\b(?:[A-Za-z]+-?\d[A-Za-z0-9]*|\d+[A-Za-z][A-Za-z0-9]*|[A-Za-z]+\d[A-Za-z0-9]*)\b"
-)
-_RUNS = re.compile(r"[A-Za-z]+|\d+")
+_ALNUM = re.compile(r"\b(?:[A-Za-z]+-?\d[A-Za-z0-9]*(?:\.\d+\b)?|\d+[A-Za-z][A-Za-z0-9]*)\b")
+_RUNS = re.compile(r"[A-Za-z]+|\d+\.\d+|\d+")
 
 
 def _speak_digits_in_word(run: str) -> str:
+    if "." in run:
+        return number(run)
     if len(run) <= 2 or (len(run) <= 4 and run.endswith("00") and run[0] != "0"):
         return cardinal(int(run))
     return digits(run)
@@ -118,7 +118,7 @@ def _speak_alnum(m: re.Match[str], uk: bool) -> str:
 
 _YEAR = re.compile(r"(?<![\w.,$£€¥'-])(1[1-9]\d\d|20\d\d)(?![\w%°]|[.,]\d)")
 _ERA_YEAR = re.compile(r"(?<![\w.,])(\d{1,4})\s?(A\.?D\.?|B\.?C\.?E?\.?|BCE|CE)(?![\w])")
-_NUMBER = re.compile(rf"(?P<minus>(?<![\w.-])-)?(?<![\w.])(?P<n>{NUM})(?![\w])")
+_NUMBER = re.compile(rf"(?P<minus>(?<![\w.-])-)?(?:(?<=\.\.\.)|(?<![\w.]))(?P<n>{NUM})(?![\w])")
 _DIGITS = re.compile(r"\d+")
 
 

@@ -108,7 +108,7 @@ _URL = re.compile(
     r"(?![\w@])",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]*\w@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+_EMAIL = re.compile(r"(?<![\w.+-])\w(?:[\w.+-]*\w)?@[\w-]+(?:\.[\w-]+)+", re.ASCII)
 
 
 def _speak_address(text: str, domain_from: int = 0) -> str:
@@ -120,9 +120,9 @@ def _speak_address(text: str, domain_from: int = 0) -> str:
         elif part.isdigit():
             words.append(digits(part))
         elif part.lower() == "www":
-            words.append("W W W")
+            words.append("W-W-W")
         elif _is_spelled_tld(parts, i) and i >= domain_from:
-            words.append(" ".join(part.upper()))
+            words.append("-".join(part.upper()))
         else:
             words.append(part.lower() if part.isupper() and len(part) > 3 else part)
     return " ".join(words)
@@ -185,12 +185,12 @@ _SYMBOL_WORDS = {
     "=": "equals",
     "°": "degrees",
     "#": "hash",
-    "$": "dollars",
-    "€": "euros",
-    "£": "pounds",
+    "$": "dollar",
+    "€": "euro",
+    "£": "pound",
     "¥": "yen",
     "₩": "won",
-    "₹": "rupees",
+    "₹": "rupee",
     "§": "section",
     "©": "copyright",
     "/": "slash",
