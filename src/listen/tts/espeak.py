@@ -161,7 +161,7 @@ class EspeakBackend:
 
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
-        self.voice = profile.voice or ("en-us" if profile.spelling == "us" else "en-gb")
+        self.voice = profile.voice or ("en-us" if profile.spelling == "us" else "en")
         self._settings = _settings(profile)
         with _LOCK:
             self._engine = _engine()
@@ -217,5 +217,5 @@ class EspeakBackend:
             reason = _VOICE_ERRORS.get(status, f"status {status}")
             raise ProfileError(
                 f"Voice '{self.profile.name}': espeak-ng has no voice '{self.voice}' ({reason}); "
-                "try en-us or en-gb"
+                "try en-us, or en for British English"
             )

@@ -337,7 +337,7 @@ class Pyttsx3Backend:
         self._workdir = Path(tempfile.mkdtemp(prefix="listen-pyttsx3-"))
         settings = {
             "voice": profile.voice,
-            "espeak_voice": "en-us" if profile.spelling == "us" else "en-gb",
+            "espeak_voice": "en-us" if profile.spelling == "us" else "en",
             "rate": profile.rate,
         }
         self._worker = _Worker(settings, self._workdir)

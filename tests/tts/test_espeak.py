@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from listen.errors import ProfileError
+from listen.models import Audio, Profile
+from listen.tts import create_backend
+from listen.tts.espeak import EspeakBackend
+
+Check = Callable[[Audio, str], None]
+
+
+def espeak(**settings: object) -> EspeakBackend:
+    return EspeakBackend(Profile(name="robot", backend="espeak", **settings))  # type: ignore[arg-type]
+
+
+def test_available_here() -> None:
+    found = EspeakBackend.availability(Profile(name="robot", backend="espeak"))
+    assert found.ok and found.detail.startswith("espeak-ng "), found
+
+
+def test_missing_loader_names_the_install_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "espeakng_loader", None)
+    found = EspeakBackend.availability(Profile(name="robot", backend="espeak"))
+    assert not found.ok
+    assert found.install == "pip install --force-reinstall espeakng-loader"
+
+
+def test_speaks_a_sentence(sentence: str, speech: Check) -> None:
+    audio = espeak(voice="en-us").synthesize(sentence)
+    assert audio.sample_rate == 22050
+    speech(audio, sentence)
+
+
+def test_rate_changes_duration_the_right_way(sentence: str) -> None:
+    normal = espeak().synthesize(sentence).duration
+    assert espeak(rate=1.5).synthesize(sentence).duration < 0.8 * normal
+    assert espeak(rate=0.7).synthesize(sentence).duration > 1.2 * normal
+
+
+def test_backends_keep_their_own_settings_in_one_process(sentence: str) -> None:
+    """espeak-ng's voice and rate are global: each call sets them again."""
+    slow, fast = espeak(rate=0.8), espeak(rate=1.6, spelling="uk")
+    first = slow.synthesize(sentence).duration
+    fast.synthesize(sentence)
+    assert slow.synthesize(sentence).duration == pytest.approx(first, rel=0.02)
+
+
+def test_options_pitch_and_range(sentence: str) -> None:
+    low = espeak(options={"pitch": 10}).synthesize(sentence)
+    high = espeak(options={"pitch": 90}).synthesize(sentence)
+    assert not np.array_equal(low.samples[:5000], high.samples[:5000])
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"voice": "zz-nowhere"}, r"espeak-ng has no voice 'zz-nowhere'"),
+        ({"options": {"length_scale": 1.0}}, r"does not know the option\(s\) length_scale"),
+        ({"options": {"pitch": 300}}, r"pitch must be 0 to 100"),
+        ({"rate": 0}, r"rate must be above 0"),
+    ],
+    ids=["unknown-voice", "piper-option", "pitch-out-of-range", "zero-rate"],
+)
+def test_bad_profile(settings: dict[str, object], message: str) -> None:
+    with pytest.raises(ProfileError, match=message):
+        espeak(**settings)
+
+
+def test_empty_text_is_no_audio() -> None:
+    assert espeak().synthesize("  ").samples.size == 0
+
+
+def test_through_the_registry(sentence: str, speech: Check) -> None:
+    backend = create_backend(Profile(name="robot", backend="espeak", voice="en-us"))
+    speech(backend.synthesize(sentence), sentence)
+    backend.close()
