@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from mutagen.id3 import ID3
 
@@ -154,3 +155,101 @@ def test_markdown_with_three_headings_has_three_chapters(tmp_path: Path) -> None
     id3 = ID3(rendered.mp3)
     assert str(id3["TPE1"]) == "Ada Lovelace"
     assert id3.getall("APIC")[0].data == (DATA / "cover.png").read_bytes()
+
+
+def _frame_levels(mp3: Path, frame_s: float = 0.01) -> np.ndarray:
+    pcm = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(mp3),
+            "-f",
+            "f32le",
+            "-ac",
+            "1",
+            "-ar",
+            str(SAMPLE_RATE),
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+    x = np.frombuffer(pcm, dtype="<f4")
+    n = int(SAMPLE_RATE * frame_s)
+    frames = x[: len(x) // n * n].reshape(-1, n)
+    return 20 * np.log10(np.sqrt((frames.astype(np.float64) ** 2).mean(axis=1)) + 1e-12)
+
+
+def test_at_most_300_ms_of_silence_before_the_first_word(seed_episode: Rendered) -> None:
+    levels = _frame_levels(seed_episode.mp3)
+    first_sound = int(np.argmax(levels > -45.0))
+    assert 0 < first_sound * 0.01 <= 0.3
+
+
+def test_a_paragraph_break_is_the_profile_pause_on_every_engine(seed_episode: Rendered) -> None:
+    """Trimming removes the engine's own silence: the gap heard is the profile's pause."""
+    levels = _frame_levels(seed_episode.mp3)
+    silent = levels < -50.0
+    timings = seed_episode.timings
+    checked = 0
+    for before, after in itertools.pairwise(timings):
+        if before.segment.paragraph == after.segment.paragraph or before.segment.kind != "sentence":
+            continue
+        centre = int((before.end + after.start) / 2 / 0.01)
+        left, right = centre, centre
+        while left > 0 and silent[left - 1]:
+            left -= 1
+        while right < len(silent) and silent[right]:
+            right += 1
+        gap = (right - left) * 0.01
+        assert gap == pytest.approx(before.segment.pause_ms / 1000, abs=0.1)
+        checked += 1
+    assert checked >= 10
+
+
+def _tone_wav(path: Path, seconds: float, freq: float, level: float = 0.5) -> Path:
+    import wave
+
+    t = np.arange(int(seconds * 22050)) / 22050
+    samples = (level * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(22050)
+        wav.writeframes(samples.tobytes())
+    return path
+
+
+def test_spoken_intro_outro_and_music(tmp_path: Path) -> None:
+    _tone_wav(tmp_path / "sting.wav", 2.0, 330.0)
+    profile = tmp_path / "show.toml"
+    espeak = (ROOT / "voices" / "espeak.toml").read_text(encoding="utf-8")
+    profile.write_text(
+        espeak.replace(
+            'lexicons = ["lexicon/en.toml"]', f'lexicons = ["{ROOT}/voices/lexicon/en.toml"]'
+        )
+        .replace(
+            '[show]\nname = "listen"',
+            '[show]\nname = "City Desk"\n'
+            'intro = "{title}. By {author}, for {show}."\n'
+            'outro = "You have been listening to {show}."',
+        )
+        .replace("true_peak = -1.0", 'true_peak = -1.0\nintro = "sting.wav"\noutro = "sting.wav"'),
+        encoding="utf-8",
+    )
+    [rendered] = render_files([DATA / "three-headings.md"], tmp_path / "out", voice=str(profile))
+    first, last = rendered.timings[0], rendered.timings[-1]
+    assert first.segment.kind == "intro" and "By Ada Lovelace, for City Desk" in first.segment.text
+    assert last.segment.kind == "outro" and last.segment.text.endswith("City Desk.")
+    assert first.start == pytest.approx(2.0 + LEAD_IN_MS / 1000, abs=0.01)
+    levels = _frame_levels(rendered.mp3)
+    assert levels[:30].min() > -30, "the music starts at once: no silence before it"
+    assert levels[185:195].mean() < levels[20:30].mean() - 6, "the intro music fades out"
+    assert rendered.duration == pytest.approx(
+        last.end + last.segment.pause_ms / 1000 + 2.0, abs=0.01
+    )
+    measured = measure_file(rendered.mp3)
+    assert measured.integrated_lufs == pytest.approx(-19.0, abs=1.0)
+    assert measured.true_peak_dbtp <= -1.0
