@@ -15,8 +15,8 @@ demo: $(DEMO)
 	@echo "Listen to: $$(cut -d' ' -f1 $(DEMO))"
 
 $(DEMO): $(SEED) $(VENV)/.stamp-demo $(SOURCES)
-	$(BIN)/listen render $(SEED) -o output | tee $@.tmp
-	@mv $@.tmp $@
+	$(BIN)/listen render $(SEED) -o output > $@.tmp || { rm -f $@.tmp; exit 1; }
+	@cat $@.tmp && mv $@.tmp $@
 
 test: $(VENV)/.stamp-test system-deps
 	$(BIN)/ruff check src tests benchmarks
