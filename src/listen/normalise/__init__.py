@@ -66,7 +66,7 @@ def _normalise(text: str, lexicon: Lexicon | None, spelling: str, log: list[Rewr
         text = _run(numbers, text, uk, log)
     text = _run(after, text, uk, log)
     text = _run(RULES_TO_UK if uk else RULES_TO_US, text, uk, log)
-    return symbols.finish(text)
+    return _run(abbreviations.INITIALS, symbols.finish(text), uk, log)
 
 
 def _run(rules: Sequence[Rule], text: str, uk: bool, log: list[Rewrite] | None) -> str:

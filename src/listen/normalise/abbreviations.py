@@ -14,7 +14,7 @@ from listen.normalise.dates import month_name
 from listen.normalise.numbers import cardinal, ordinal
 from listen.normalise.rule import Rule, at_end, keep_final_period
 
-__all__ = ["EARLY", "LATE", "caps_rule", "speak_caps", "spell"]
+__all__ = ["EARLY", "INITIALS", "LATE", "caps_rule", "speak_caps", "spell"]
 
 # --- titles before a name -------------------------------------------------------------------------
 
@@ -50,7 +50,7 @@ _TITLES = {
 _UNDOTTED_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof", "Mt")
 _TITLE = re.compile(
     r"\b(?:(" + "|".join(_TITLES) + r")\.|(" + "|".join(_UNDOTTED_TITLES) + r"))"
-    r"(?=\s+(?:[A-Z]|the\b|de\b|van\b|von\b))"
+    r"(?=\s+(?:[A-Z0-9]|de\b|van\b|von\b|and\b|&))"
 )
 
 
@@ -201,25 +201,37 @@ _NAMED_ROMAN = re.compile(
 def roman_value(numeral: str) -> int:
     """``"XIV"`` -> 14 (the numeral is assumed well formed)."""
     total = 0
-    for char, following in zip(numeral, [*numeral[1:], ""], strict=True):
+    for char, following in zip(numeral, [*numeral[1:], ""], strict=False):
         value = _ROMAN_VALUES[char]
         total += -value if following and _ROMAN_VALUES[following] > value else value
     return total
 
 
 def _speak_counted(m: re.Match[str], uk: bool) -> str:
+    if not m[2]:
+        return m.group(0)
     return f"{m[1]} {cardinal(roman_value(m[2]), uk=uk)}"
 
 
 def _speak_named(m: re.Match[str], uk: bool) -> str:
+    if not m[2]:
+        return m.group(0)
     spoken = ordinal(roman_value(m[2]))
     return f"{m[1]}the {spoken[0].upper()}{spoken[1:]}"
 
 
 # --- dotted initialisms and initials ------------------------------------------------------------
 
-_DOTTED = re.compile(r"(?<![\w.])((?:[A-Za-z]\.)+[A-Za-z]\.?)(?!\w)(-)?")
-_INITIAL = re.compile(r"\b([B-HJ-Z])\.(?=\s+[A-Z])")
+_DOTTED = re.compile(r"(?<![\w.-])((?:[A-Za-z]\.)+[A-Za-z]\.?)(?!\w)(-)?")
+_INITIAL = re.compile(r"(?<![\w.])([B-HJ-Z])\.(?=\s+[A-Z])")
+_NAME_BEFORE = re.compile(r"(?:^\s*|[A-Z][\w'-]*\.?\s+)\Z")
+
+
+def _speak_initial(m: re.Match[str], uk: bool) -> str:
+    """The initial in "John F. Kennedy" or "C. S. Lewis" loses its dot; "Plan B. Then" keeps it."""
+    if _NAME_BEFORE.search(m.string, 0, m.start()):
+        return m[1]
+    return m.group(0)
 
 
 def spell(letters: str) -> str:
@@ -241,12 +253,15 @@ LATE = (
     Rule("roman numeral", _COUNTED_ROMAN, _speak_counted),
     Rule("roman numeral", _NAMED_ROMAN, _speak_named),
     Rule("initialism", _DOTTED, _speak_dotted),
-    Rule("initial", _INITIAL, lambda m, uk: m[1]),
 )
+INITIALS = (Rule("initial", _INITIAL, _speak_initial),)
+"""Run on the finished text, after punctuation is tidied: "John F. Kennedy" -> "John F Kennedy"."""
 
 # --- all-capital words ----------------------------------------------------------------------------
 
-_CAPS = re.compile(r"(?<![\w-])([A-Z][A-Z]+)(s|'s)?(?![\w])")
+_AS_WRITTEN = frozenset({"AM", "PM"})
+"""Said as letters by every engine already, and the form the time rule writes."""
+_CAPS = re.compile(r"(?<![^\W_])(?<![^\W_]-)(?<![A-Za-z]\.)([A-Z][A-Z]+)(s|'s)?(?![^\W_])")
 _VOWELS = frozenset("AEIOUY")
 _ONSETS = frozenset(
     [
@@ -415,6 +430,8 @@ def _cluster_ok(run: str, index: int, count: int) -> bool:
 
 def speak_caps(word: str, initialisms: Set[str], acronyms: Set[str]) -> str:
     """The spoken form of an all-capital word, from the lexicon's lists or the heuristic."""
+    if word in _AS_WRITTEN:
+        return word
     if word in initialisms:
         return spell(word)
     if word in acronyms or word.lower() in _COMMON or pronounceable(word):

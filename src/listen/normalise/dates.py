@@ -185,9 +185,10 @@ def _duration(h: int, m: int, s: int) -> str:
 
 
 def _meridiem(written: str | None) -> str:
+    """ "AM" and "PM", the broadcast-script form: after a number every engine says the letters."""
     if not written:
         return ""
-    return " A-M" if written[0] in "Aa" else " P-M"
+    return " AM" if written[0] in "Aa" else " PM"
 
 
 def _speak_time(m: re.Match[str], uk: bool) -> str:

@@ -22,7 +22,7 @@ def _is_year(written: str) -> bool:
 
 # --- decades --------------------------------------------------------------------------------------
 
-_DECADE = r"'?(\d{2}|\d{3}0)'?s"
+_DECADE = r"'?(\d{2}|\d{3}0)(?:'|(?<=\d{3}0)\s(?=s\b))?s"
 _DECADE_RANGE = re.compile(rf"(?<![\w']){_DECADE}\s?[-\u2013]\s?{_DECADE}\b")
 _DECADES = re.compile(rf"(?<![\w'.,]){_DECADE}\b")
 
@@ -36,6 +36,48 @@ def _speak_decade(m: re.Match[str], uk: bool) -> str:
     if value % 10:
         return cardinal(value) + "'s" if m.group(0).endswith("'s") else m.group(0)
     return decade(value)
+
+
+# --- quarters and inches -------------------------------------------------------------------------
+
+_QUARTER = re.compile(r"\b([1-4])Q\s?((?:19|20)?\d{2})\b")
+_FEET_INCHES = re.compile(r"(?<![\w.,])(\d{1,2})'\s?(\d{1,2})\"")
+_INCHES = re.compile(rf"(?<![\w.,])({NUM})\"")
+
+
+def _speak_quarter(m: re.Match[str], uk: bool) -> str:
+    written_year = m[2]
+    said = year(int(written_year)) if len(written_year) == 4 else cardinal(int(written_year))
+    return f"the {ordinal(int(m[1]))} quarter of {said}"
+
+
+def _speak_feet_inches(m: re.Match[str], uk: bool) -> str:
+    feet, inches = int(m[1]), int(m[2])
+    return f"{cardinal(feet)} {'foot' if feet == 1 else 'feet'} {_inches(inches)}"
+
+
+def _inches(value: int | str) -> str:
+    words = number(value) if isinstance(value, str) else cardinal(value)
+    return words + (" inch" if value in (1, "1") else " inches")
+
+
+def _speak_inches(m: re.Match[str], uk: bool) -> str:
+    """``12"`` is twelve inches, unless the mark closes a quotation opened before it."""
+    if m.string.count('"', 0, m.start()) % 2:
+        return m.group(0)
+    return _inches(m[1])
+
+
+# --- arithmetic: 1-4=5 -------------------------------------------------------------------------
+
+_SUM = re.compile(rf"(?<![\w.,])({NUM})\s?([-+×*/])\s?({NUM})\s?=\s?(-?{NUM})(?![\w])")
+_OPERATORS = {"-": "minus", "+": "plus", "×": "times", "*": "times", "/": "divided by"}
+
+
+def _speak_sum(m: re.Match[str], uk: bool) -> str:
+    left, right, total = (number(x.lstrip("-"), uk=uk) for x in (m[1], m[3], m[4]))
+    total = ("minus " if m[4].startswith("-") else "") + total
+    return f"{left} {_OPERATORS[m[2]]} {right} equals {total}"
 
 
 # --- ranges and scores: 1910-1945, 2024-25, 18-24, 52-48 ------------------------------------------
@@ -125,7 +167,7 @@ _DIGITS = re.compile(r"\d+")
 def _speak_era(m: re.Match[str], uk: bool) -> str:
     value, era = int(m[1]), m[2].replace(".", "")
     spoken = year(value) if value >= 1000 else _short_era_year(value)
-    return spoken + " " + " ".join(era)
+    return spoken + " " + "-".join(era)
 
 
 def _short_era_year(value: int) -> str:
@@ -142,6 +184,10 @@ RULES = (
     Rule("decade", _DECADE_RANGE, _speak_decade_range),
     Rule("decade", _DECADES, _speak_decade),
     Rule("year", _ERA_YEAR, _speak_era),
+    Rule("arithmetic", _SUM, _speak_sum),
+    Rule("quarter", _QUARTER, _speak_quarter),
+    Rule("measure", _FEET_INCHES, _speak_feet_inches),
+    Rule("measure", _INCHES, _speak_inches),
     Rule("fraction", _FRACTION, _speak_fraction),
     Rule("range", _RANGE, _speak_range),
     Rule("multiplier", _TIMES, _speak_times),

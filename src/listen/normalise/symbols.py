@@ -47,22 +47,52 @@ _TYPOGRAPHY = str.maketrans(
         "\u200d": "",
         "\ufeff": "",
         "\u00ad": "",
+        "`": "'",
+        "^": " ",
+        "~": " ",
+        "|": " ",
+        "\\": " ",
+        "{": " ",
+        "}": " ",
+        "<": " ",
+        ">": " ",
+        "*": " ",
     }
 )
-_BACKTICKS = re.compile(r"``|''")
+_BACKTICKS = re.compile(r"''")
 _FOREIGN_DIGIT = re.compile(r"(?![0-9])\d")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_UNSPOKEN = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "So", "Sc", "Sk", "Sm", "Zl", "Zp"})
+_KEPT_SYMBOLS = frozenset("°©€£¥₩₹₽₪₦₺×§")
+_KEPT_PUNCTUATION = frozenset("\u2013\u2014\u2015•·")
+_LOOSE_PUNCTUATION = re.compile(r"[ \t]+(?=[.,?!:;](?:\s|\Z))")
 
 
 def prepare(text: str) -> str:
     """Straight quotes, plain dashes, compatibility characters folded (NFKC), ASCII digits."""
+    if "``" in text:
+        text = text.replace("``", '"')
     text = text.translate(_TYPOGRAPHY)
-    if "`" in text or "''" in text:
+    if "''" in text:
         text = _BACKTICKS.sub('"', text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
         text = _FOREIGN_DIGIT.sub(lambda m: str(unicodedata.digit(m.group(0))), text)
-    return _CONTROL.sub(" ", text)
+        text = _NON_ASCII.sub(_unspoken, text)
+    text = _CONTROL.sub(" ", text)
+    return _LOOSE_PUNCTUATION.sub("", text)
+
+
+def _unspoken(m: re.Match[str]) -> str:
+    """Controls, private-use and unassigned code points, emoji: a space, before any rule runs."""
+    char = m.group(0)
+    if char in _KEPT_SYMBOLS:
+        return char
+    category = unicodedata.category(char)
+    if category in _UNSPOKEN or (category[0] == "P" and char not in _KEPT_PUNCTUATION):
+        return " "
+    return char
 
 
 # --- web addresses and e-mail -------------------------------------------------------------------
@@ -108,7 +138,7 @@ _URL = re.compile(
     r"(?![\w@])",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"(?<![\w.+-])\w(?:[\w.+-]*\w)?@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+_EMAIL = re.compile(r"(?<![\w+-])\w(?:[\w.+-]*\w)?@[\w-]+(?:\.[\w-]+)+", re.ASCII)
 
 
 def _speak_address(text: str, domain_from: int = 0) -> str:
@@ -199,8 +229,8 @@ _SYMBOL_WORDS = {
 _PAUSES = frozenset("()[]{}|•·")
 _ALLOWED = re.compile(r"[^\w\s.,?!:;'\"-]|_")
 _DASHES = re.compile(r"\s*[\u2013\u2014\u2015]\s*|\s+-+\s+|--+|(?<![\w])-+(?![\w])")
-_EDGE_HYPHEN = re.compile(r"(?<=\w)-+(?=\s|$)|(?<=\s)-+(?=\w)|^-+(?=\w)")
-_SPACE_BEFORE = re.compile(r"\s+(?=[.,?!:;])")
+_EDGE_HYPHEN = re.compile(r"(?<=\w)-+(?=\s|$)|(?<=\s)-+(?=\w)|^-+(?=\w)|(?<!\w)-+(?!\w)")
+_SPACE_BEFORE = re.compile(r"\s+(?=[.,?!:;]+(?:\s|$))")
 _PAUSE_RUN = re.compile(r"([,;:])(?:\s*[,;:])+")
 _COMMA_BEFORE_STOP = re.compile(r",\s*(?=[.?!]|$)")
 _LEADING = re.compile(r"^[\s,;:]+")
@@ -223,8 +253,8 @@ def finish(text: str) -> str:
     text = _DASHES.sub(", ", text)
     text = _ALLOWED.sub(_symbol, text)
     text = _EDGE_HYPHEN.sub(" ", text)
-    text = _SPACE_BEFORE.sub("", text)
     text = _PAUSE_RUN.sub(r"\1", text)
     text = _COMMA_BEFORE_STOP.sub("", text)
+    text = _SPACE_BEFORE.sub("", text)
     text = _LEADING.sub("", text)
     return _SPACES.sub(" ", text).strip()
