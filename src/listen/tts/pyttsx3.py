@@ -2,19 +2,25 @@
 
 pyttsx3 runs in a child process (``_serve`` below) that lives as long as the backend:
 
-- a crash in the C library (espeak-ng segfaults on texts of ~2,000 words, and exits the
-  process when it cannot find its data) ends the worker, never listen;
-- espeak-ng's state is global to a process, and pyttsx3 sets its callback only once, so
-  pyttsx3 and ``EspeakBackend`` in one process break each other; in two, they cannot;
-- pyttsx3 prints ("Audio saved to ..."): the worker points its file descriptor 1 at
-  /dev/null and answers on a private copy of it, so listen's stdout stays clean.
+- a crash in the C library, or its exit() when it cannot find its data, ends the worker and
+  never listen;
+- espeak-ng's state is global to a process and pyttsx3 sets its callback only once, so pyttsx3
+  and ``EspeakBackend`` in one process break each other; in two processes they cannot.
 
-The other traps of ``save_to_file`` on Linux are handled in the worker too: ``runAndWait``
-returns before the WAV is written, so the worker waits until the file is complete; and the
-driver's cost grows with the square of the text length, so text goes to it in chunks of at
-most ``MAX_WORDS`` words, split at sentence and then word boundaries, and the audio is joined.
-On Linux the worker uses the espeak-ng library bundled by espeakng-loader: loaded with
-RTLD_GLOBAL before pyttsx3 looks it up by soname, with ESPEAK_DATA_PATH set and checked.
+The traps of ``save_to_file`` (pyttsx3 2.99 with espeak-ng) and what the worker does:
+
+- ``runAndWait`` returns before the WAV is written: wait until the header's sizes agree with
+  the file's length and the length has stopped changing (``_wait_for_wav``), with a timeout.
+- Texts of ~2,000 words segfault: pyttsx3 tells espeak_Synth the text is ten times longer than
+  it is, and espeak-ng copies that much. The worker passes the true size, and never hands the
+  engine more than ``MAX_WORDS`` words at once anyway.
+- The driver's audio buffer grows by concatenation, so time grows with the square of the
+  length: text goes in chunks cut at sentence, then word, boundaries and the audio is joined.
+- It prints ("Audio saved to ..."): the worker points file descriptor 1 at /dev/null and
+  answers on a private copy of it, so neither listen's stdout nor the replies see it.
+
+On Linux the worker uses the espeak-ng bundled by espeakng-loader: loaded with RTLD_GLOBAL
+before pyttsx3 looks the library up by soname, with ESPEAK_DATA_PATH set and checked first.
 """
 
 from __future__ import annotations
@@ -185,29 +191,72 @@ def _preload_espeak() -> None:
     ctypes.CDLL(str(library), mode=ctypes.RTLD_GLOBAL)
 
 
-def _start_engine(settings: dict[str, Any]) -> Any:
+def _fix_espeak_synth() -> None:
+    """pyttsx3 2.99 tells espeak_Synth the text is ten times its real length; espeak-ng, in
+    asynchronous mode, copies that many bytes and reads past the end of the text. That is the
+    segfault on long texts (near 2,000 words): give it the true size."""
+    espeak = sys.modules.get("pyttsx3.drivers._espeak")
+    if espeak is None or not hasattr(espeak, "cSynth"):
+        return
+
+    def synth(text: str | bytes, position: int = 0, position_type: int = 1,
+              end_position: int = 0, flags: int = 0, user_data: Any = None) -> int:  # fmt: skip
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        status: int = espeak.cSynth(
+            data, len(data) + 1, position, position_type, end_position, flags, None, user_data
+        )
+        return status
+
+    espeak.Synth = synth
+
+
+class _Engine:
+    """pyttsx3's engine and the errors its queued commands reported (they raise nothing)."""
+
+    def __init__(self) -> None:
+        import pyttsx3
+
+        self.engine = pyttsx3.init()
+        self.errors: list[str] = []
+        self.engine.connect("error", self._error)
+        _fix_espeak_synth()
+
+    def _error(self, **event: Any) -> None:
+        self.errors.append(str(event.get("exception") or event))
+
+    def run(self) -> None:
+        """Run the queued commands; raise the first error any of them reported."""
+        self.engine.runAndWait()
+        if self.errors:
+            message = self.errors[0]
+            self.errors.clear()
+            raise SynthesisError(message)
+
+
+def _start_engine(settings: dict[str, Any]) -> _Engine:
     if _uses_espeak():
         with contextlib.suppress(BackendUnavailable, ImportError):
             _preload_espeak()  # else pyttsx3 looks for a system libespeak-ng
-    import pyttsx3
-
-    engine = pyttsx3.init()
+    started = _Engine()
+    engine = started.engine
     espeak = "pyttsx3.drivers.espeak" in sys.modules
     voice = settings["voice"] or (settings["espeak_voice"] if espeak else None)
     if voice:
-        try:
-            engine.setProperty("voice", voice)
-        except (ValueError, KeyError) as exc:
-            raise ProfileError(f"pyttsx3 has no voice '{voice}': {exc}") from exc
+        engine.setProperty("voice", voice)
     base = ESPEAK_WPM if espeak else engine.getProperty("rate")
     engine.setProperty("rate", round(base * settings["rate"]))
-    return engine
+    # Only this first run: with nothing queued, the espeak driver's runAndWait never returns.
+    try:
+        started.run()
+    except SynthesisError as exc:
+        raise ProfileError(f"pyttsx3 has no voice '{voice}': {exc}") from exc
+    return started
 
 
-def _save(engine: Any, text: str, path: Path) -> None:
+def _save(started: _Engine, text: str, path: Path) -> None:
     path.unlink(missing_ok=True)
-    engine.save_to_file(text, str(path))
-    engine.runAndWait()  # may return before the file is written
+    started.engine.save_to_file(text, str(path))
+    started.run()  # may return before the file is written
     _wait_for_wav(path)
     espeak = sys.modules.get("pyttsx3.drivers._espeak")
     if espeak is not None:
