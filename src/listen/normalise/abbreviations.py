@@ -47,7 +47,7 @@ _TITLES = {
     "Mt": "Mount",
     "Ft": "Fort",
 }
-_UNDOTTED_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof", "Mt")
+_UNDOTTED_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof", "Mt", "dr", "mr", "mrs", "ms")
 _TITLE = re.compile(
     r"\b(?:(" + "|".join(_TITLES) + r")\.|(" + "|".join(_UNDOTTED_TITLES) + r"))"
     r"(?=\s+(?:[A-Z0-9]|de\b|van\b|von\b|and\b|&))"
@@ -55,7 +55,8 @@ _TITLE = re.compile(
 
 
 def _speak_title(m: re.Match[str], uk: bool) -> str:
-    spoken = _TITLES[m[1] or m[2]]
+    written = m[1] or m[2]
+    spoken = _TITLES[written[0].upper() + written[1:]]
     if uk and spoken == "Honorable":
         return "Honourable"
     return spoken
@@ -63,7 +64,7 @@ def _speak_title(m: re.Match[str], uk: bool) -> str:
 
 # --- Saint or Street ------------------------------------------------------------------------------
 
-_SAINT = re.compile(r"\b(?:St|ST)\b\.?(?=\s+[A-Z])|\bSt\.|\bSt\b(?=[\s,;:]|\Z)")
+_SAINT = re.compile(r"\b(?:St|ST|st)\b\.?(?=\s+[A-Z])|\bSt\.|\bSt\b(?=[\s,;:]|\Z)")
 _PREVIOUS = re.compile(r"(\S+)\s+\Z")
 
 
@@ -94,6 +95,7 @@ _WORDS = {
     "Inc": "Incorporated",
     "Ltd.": "Limited",
     "Ltd": "Limited",
+    "ltd": "limited",
     "Co.": "Company",
     "Corp.": "Corporation",
     "Corp": "Corporation",

@@ -1,8 +1,9 @@
 """US or UK spelling of the spoken text: "favour" or "favor", "centre" or "center".
 
 A profile picks one (``spelling="us"`` by default); the script then reads consistently in that
-variety. Only spellings that sound the same are changed: "aluminium" and "aeroplane" stay as
-written, because changing them would change the word said.
+variety. Names are left alone (a capitalised word inside a sentence is taken for one, so the
+"Sydney Harbour Bridge" keeps its spelling). Only spellings that sound the same are changed:
+"aluminium" and "aeroplane" stay as written, because changing them would change the word said.
 """
 
 from __future__ import annotations
@@ -274,18 +275,26 @@ _NOT_BACK = frozenset(
     ["check", "checks", "story", "stories", "curb", "draft", "license", "tire", "tires", "program"]
 )
 _TO_UK = {us: uk for uk, us in _TO_US.items() if us not in _NOT_BACK}
-_CANDIDATE = re.compile(r"\b[A-Za-z]{4,}\b")
+_CANDIDATE = re.compile(r"\b[A-Za-z][a-z]{3,}\b")
+_OPENING = re.compile(r"(?:^|[.!?])[\s\"']*\Z")
+
+
+_NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
+
+
+def _sentence_start(m: re.Match[str]) -> bool:
+    """A capital mid-sentence, or one followed by another, marks a name ("Harbour Bridge",
+    "Theatre Royal"): left as written. "Colour me." opens a sentence and is respelled."""
+    opening = _OPENING.search(m.string, 0, m.start()) is not None
+    return opening and _NEXT_CAPITAL.match(m.string, m.end()) is None
 
 
 def _respell(table: dict[str, str]) -> Rule:
     def speak(m: re.Match[str], uk: bool) -> str:
         word = m.group(0)
-        lower = word.lower()
-        target = table.get(lower)
-        if target is None:
+        target = table.get(word.lower())
+        if target is None or (word[0].isupper() and not _sentence_start(m)):
             return word
-        if word.isupper():
-            return target.upper()
         return target.capitalize() if word[0].isupper() else target
 
     return Rule("spelling", _CANDIDATE, speak)
