@@ -163,7 +163,7 @@ def test_wav_complete(tmp_path: Path, cut: int | str | None, complete: bool) -> 
 
 
 def test_first_call_returns_the_whole_text(sentence: str) -> None:
-    """The first save of a new engine is the one that returned before the file existed."""
+    """Raw pyttsx3 returns from a new engine's first runAndWait before the file exists."""
     backend = Pyttsx3Backend(system())
     first, second = backend.synthesize(sentence), backend.synthesize(sentence)
     backend.close()
@@ -239,10 +239,13 @@ def test_a_crash_in_the_engine_cannot_take_listen_down(
 
 
 def test_time_grows_linearly(voice: Pyttsx3Backend, words: list[str]) -> None:
-    def seconds(n: int) -> float:
-        start = time.perf_counter()
-        voice.synthesize(" ".join(words[:n]))
-        return time.perf_counter() - start
+    def seconds(n: int) -> float:  # the best of two, as other work may share the machine
+        times = []
+        for _ in range(2):
+            start = time.perf_counter()
+            voice.synthesize(" ".join(words[:n]))
+            times.append(time.perf_counter() - start)
+        return min(times)
 
     seconds(50)
     assert seconds(1200) < 8 * seconds(300)
