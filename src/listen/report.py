@@ -7,8 +7,8 @@ from typing import Any
 
 from listen.models import Profile, Rendered, Script
 from listen.normalise import explain as explain_text
-from listen.normalise.lexicon import load_lexicon
 from listen.profile import list_profiles
+from listen.segment import profile_lexicon
 from listen.tts import availability
 
 __all__ = ["duration_text", "rendered_dict", "rendered_line", "script_lines", "voice_lines"]
@@ -47,7 +47,7 @@ def rendered_dict(rendered: Rendered) -> dict[str, Any]:
 
 
 def script_lines(script: Script, profile: Profile, *, explain: bool = False) -> Iterator[str]:
-    lexicon = load_lexicon(profile.lexicons) if explain else None
+    lexicon = profile_lexicon(profile) if explain else None
     for segment in script.segments:
         yield f"[{segment.kind} +{segment.pause_ms}ms] {segment.spoken}"
         if explain and lexicon is not None:

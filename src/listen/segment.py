@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from listen.models import Article, Profile, Script, Segment
 from listen.normalise import to_spoken
-from listen.normalise.lexicon import Lexicon, load_lexicon
+from listen.normalise.lexicon import BASE_LEXICON, Lexicon, load_lexicon
 from listen.normalise.sentences import split_long, split_sentences
 
-__all__ = ["DEFAULT_MAX_CHARS", "build_script", "intro_text"]
+__all__ = ["DEFAULT_MAX_CHARS", "build_script", "intro_text", "profile_lexicon"]
 
 DEFAULT_MAX_CHARS = 400
 """Longest segment handed to an engine; longer sentences are split at clause boundaries."""
@@ -29,7 +30,7 @@ def build_script(
 ) -> Script:
     """Split the article into segments, normalise each, and set its pause from the profile."""
     if lexicon is None:
-        lexicon = load_lexicon(profile.lexicons)
+        lexicon = profile_lexicon(profile)
     chapters = _chapters(article)
     raw = list(_raw_segments(article, profile, max_chars, len(chapters) > 1))
     segments: list[Segment] = []
@@ -40,6 +41,13 @@ def build_script(
     if segments:
         segments[-1] = _with(segments[-1], pause_ms=_END_PAUSE_MS)
     return Script(article=article, segments=tuple(segments), chapters=chapters)
+
+
+def profile_lexicon(profile: Profile) -> Lexicon:
+    """The base English lexicon, then the profile's own files, later ones overriding."""
+    paths = [BASE_LEXICON, *profile.lexicons]
+    unique = list(dict.fromkeys(Path(p).resolve() for p in paths))
+    return load_lexicon(unique)
 
 
 def intro_text(template: str, article: Article, profile: Profile) -> str:
