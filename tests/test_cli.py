@@ -160,3 +160,46 @@ def test_script_explain_lists_rewrites_with_their_rule() -> None:
     code, out, _ = run("script", str(SEED), "--voice", "espeak", "--explain")
     assert code == 0
     assert re.search(r"^    1910-1945 -> .*nineteen ten.* \[\w+\]$", out, re.M)
+
+
+def test_render_reports_duration_loudness_and_peak(tmp_path: Path) -> None:
+    code, out, err = run(
+        "render", str(DATA / "three-headings.md"), "-o", str(tmp_path), "--voice", "espeak"
+    )
+    assert (code, err) == (0, "")
+    match = re.fullmatch(r"(\S+\.mp3)  (\d+):(\d\d\.\d)  (-?\d+\.\d) LUFS  (-?\d+\.\d) dBTP\n", out)
+    assert match, out
+    assert Path(match[1]).is_file()
+    assert float(match[4]) == pytest.approx(-19.0, abs=1.0)
+    assert float(match[5]) <= -1.0
+
+
+def test_render_json_prints_everything_measured(tmp_path: Path) -> None:
+    import json
+
+    code, out, _ = run(
+        "render",
+        str(DATA / "three-headings.md"),
+        "-o",
+        str(tmp_path),
+        "--voice",
+        "espeak",
+        "--json",
+    )
+    assert code == 0
+    [report] = json.loads(out)
+    assert report["title"] == "Harbour Bridge Reopens After Two-Year Repair"
+    assert report["voice"] == "espeak"
+    assert report["duration"] > 5
+    assert report["true_peak_dbtp"] <= -1.0
+    assert [c["title"] for c in report["chapters"]] == [
+        "The repairs",
+        "The traffic",
+        "What comes next",
+    ]
+    assert {Path(p).name for p in report["files"].values()} == {
+        f"{report['slug']}.vtt",
+        f"{report['slug']}.json",
+        f"{report['slug']}.chapters.json",
+    }
+    assert all(Path(p).is_file() for p in report["files"].values())
