@@ -16,11 +16,12 @@ from listen.errors import BackendUnavailable, ProfileError, SynthesisError
 from listen.models import Audio, Profile
 from listen.tts import create_backend
 from listen.tts import pyttsx3 as module
+from listen.tts._pyttsx3_worker import uses_espeak, wait_for_wav, wav_complete
 from listen.tts.espeak import EspeakBackend
-from listen.tts.pyttsx3 import Pyttsx3Backend, _chunks, _read_wav, _wait_for_wav, _wav_complete
+from listen.tts.pyttsx3 import Pyttsx3Backend, _chunks, _read_wav
 
 Check = Callable[[Audio, str], None]
-linux_only = pytest.mark.skipif(not module._uses_espeak(), reason="pyttsx3 uses espeak-ng here")
+linux_only = pytest.mark.skipif(not uses_espeak(), reason="pyttsx3 uses espeak-ng here")
 
 
 def system(**settings: object) -> Profile:
@@ -133,7 +134,7 @@ def test_wait_returns_only_once_the_wav_is_complete(tmp_path: Path) -> None:
 
     writer = threading.Thread(target=write_slowly)
     writer.start()
-    _wait_for_wav(path, timeout=10)
+    wait_for_wav(path, timeout=10)
     assert path.stat().st_size == len(whole)
     writer.join()
     assert _read_wav(path).duration == pytest.approx(1.0)
@@ -143,7 +144,7 @@ def test_wait_gives_up_on_a_file_that_never_completes(tmp_path: Path) -> None:
     path = tmp_path / "stuck.wav"
     path.write_bytes(_wav_bytes()[:1000])
     with pytest.raises(SynthesisError, match=r"did not finish writing stuck\.wav within 0\.2 s"):
-        _wait_for_wav(path, timeout=0.2)
+        wait_for_wav(path, timeout=0.2)
 
 
 @pytest.mark.parametrize(
@@ -151,7 +152,7 @@ def test_wait_gives_up_on_a_file_that_never_completes(tmp_path: Path) -> None:
     [(0, False), (30, False), (1000, False), ("placeholder", False), (None, True)],
     ids=["empty", "half-header", "truncated-data", "sizes-not-patched-yet", "complete"],
 )
-def test_wav_complete(tmp_path: Path, cut: int | str | None, complete: bool) -> None:
+def testwav_complete(tmp_path: Path, cut: int | str | None, complete: bool) -> None:
     whole = _wav_bytes(0.1)
     if cut == "placeholder":  # SAPI-style: sizes written as 0 and patched on close
         data = whole[:4] + b"\0\0\0\0" + whole[8:40] + b"\0\0\0\0" + whole[44:]
@@ -159,7 +160,7 @@ def test_wav_complete(tmp_path: Path, cut: int | str | None, complete: bool) -> 
         data = whole if cut is None else whole[: int(cut)]
     path = tmp_path / "x.wav"
     path.write_bytes(data)
-    assert _wav_complete(path) is complete
+    assert wav_complete(path) is complete
 
 
 def test_first_call_returns_the_whole_text(sentence: str) -> None:
@@ -212,8 +213,8 @@ def test_2500_words_do_not_crash(voice: Pyttsx3Backend, words: list[str]) -> Non
 def test_espeak_synth_gets_the_true_text_size() -> None:
     """pyttsx3 passes ten times the length; espeak-ng copies that much and segfaults."""
     code = (
-        "from listen.tts.pyttsx3 import _start_engine\n"
-        "_start_engine({'voice': None, 'espeak_voice': 'en-us', 'rate': 1.0})\n"
+        "from listen.tts._pyttsx3_worker import start_engine\n"
+        "start_engine({'voice': None, 'espeak_voice': 'en-us', 'rate': 1.0})\n"
         "from pyttsx3.drivers import _espeak\nsizes = []\n"
         "_espeak.cSynth = lambda text, size, *rest: sizes.append(size) or 0\n"
         "_espeak.Synth('Hello there.')\nprint(sizes)\n"
@@ -263,7 +264,7 @@ def test_stdout_stays_clean(capfd: pytest.CaptureFixture[str], sentence: str) ->
 
 def test_worker_replies_apart_from_what_the_engine_prints() -> None:
     code = (
-        "import os\nfrom listen.tts.pyttsx3 import _take_stdout\nreplies = _take_stdout()\n"
+        "import os\nfrom listen.tts._pyttsx3_worker import take_stdout\nreplies = take_stdout()\n"
         "print('Audio saved to x.wav')\nos.write(1, b'from the C library')\n"
         "replies.write('reply\\n')\nreplies.flush()\n"
     )

@@ -1,6 +1,6 @@
 """The platform's own voices through pyttsx3: SAPI5, NSSpeechSynthesizer, or espeak-ng on Linux.
 
-pyttsx3 runs in a child process (``_serve`` below) that lives as long as the backend:
+pyttsx3 runs in a child process (``listen.tts._pyttsx3_worker``) as long as the backend lives:
 
 - a crash in the C library, or its exit() when it cannot find its data, ends the worker and
   never listen;
@@ -10,7 +10,7 @@ pyttsx3 runs in a child process (``_serve`` below) that lives as long as the bac
 The traps of ``save_to_file`` (pyttsx3 2.99 with espeak-ng) and what the worker does:
 
 - ``runAndWait`` returns before the WAV is written: wait until the header's sizes agree with
-  the file's length and the length has stopped changing (``_wait_for_wav``), with a timeout.
+  the file's length and the length has stopped changing (``wait_for_wav``), with a timeout.
 - Texts of ~2,000 words segfault: pyttsx3 tells espeak_Synth the text is ten times longer than
   it is, and espeak-ng copies that much. The worker passes the true size, and never hands the
   engine more than ``MAX_WORDS`` words at once anyway.
@@ -26,30 +26,28 @@ before pyttsx3 looks the library up by soname, with ESPEAK_DATA_PATH set and che
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import importlib.util
 import json
 import os
 import queue
 import re
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 import wave
 import weakref
 from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 from listen.errors import BackendUnavailable, ListenError, ProfileError, SynthesisError
 from listen.models import Audio, Profile
+from listen.tts._pyttsx3_worker import uses_espeak
 from listen.tts.base import Availability
 
 __all__ = ["Pyttsx3Backend"]
@@ -58,22 +56,11 @@ INSTALL = "pip install pyttsx3 espeakng-loader"
 MAX_WORDS = 100
 """Longest text handed to the engine at once, in words (espeak-ng crashes near 2,000)."""
 MAX_CHARS = 700
-ESPEAK_WPM = 175
-"""Rate 1.0 with espeak-ng, as in EspeakBackend; other engines keep their own normal rate."""
 START_TIMEOUT = 30.0
 CHUNK_TIMEOUT = 60.0
 """Seconds the worker may take over one chunk before listen gives up on it."""
-WAV_TIMEOUT = 30.0
-_POLL = 0.005
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+")
-_WORKER = "from listen.tts.pyttsx3 import _serve; _serve()"
-
-
-def _uses_espeak() -> bool:
-    return sys.platform not in ("win32", "darwin")
-
-
-# -- text: bounded chunks ------------------------------------------------------------------
+_WORKER = "from listen.tts._pyttsx3_worker import serve; serve()"
 
 
 def _chunks(text: str, max_words: int = MAX_WORDS, max_chars: int = MAX_CHARS) -> list[str]:
@@ -118,39 +105,6 @@ def _split_sentence(sentence: str, max_words: int, max_chars: int) -> Iterator[s
         yield " ".join(current)
 
 
-# -- WAV files: wait until complete, then read ---------------------------------------------
-
-
-def _wav_complete(path: Path) -> bool:
-    """True when the RIFF and data sizes in the header agree with the file's length."""
-    try:
-        with path.open("rb") as f:
-            head = f.read(12)
-            size = os.fstat(f.fileno()).st_size
-        if len(head) < 12 or head[:4] != b"RIFF" or head[8:] != b"WAVE":
-            return False
-        if struct.unpack("<I", head[4:8])[0] + 8 != size:
-            return False
-        with wave.open(str(path), "rb") as w:
-            data = w.getnframes() * w.getsampwidth() * w.getnchannels()
-    except (OSError, EOFError, wave.Error):
-        return False
-    return data + 44 <= size
-
-
-def _wait_for_wav(path: Path, timeout: float = WAV_TIMEOUT) -> None:
-    """Return once ``path`` is a complete WAV whose size has stopped changing."""
-    deadline = time.monotonic() + timeout
-    last = -1
-    while time.monotonic() < deadline:
-        size = path.stat().st_size if path.exists() else -1
-        if size == last and _wav_complete(path):
-            return
-        last = size
-        time.sleep(_POLL)
-    raise SynthesisError(f"pyttsx3 did not finish writing {path.name} within {timeout:g} s")
-
-
 def _read_wav(path: Path) -> Audio:
     """A WAV file as mono float32 in [-1, 1]; 8, 16 or 32-bit PCM, channels averaged."""
     with wave.open(str(path), "rb") as w:
@@ -168,131 +122,11 @@ def _read_wav(path: Path) -> Audio:
     return Audio(samples=samples.astype(np.float32, copy=False), sample_rate=rate)
 
 
-# -- the worker: runs in the child process -------------------------------------------------
-
-
-def _take_stdout() -> IO[str]:
-    """Keep a private copy of fd 1 for replies and point fd 1 itself at /dev/null."""
-    sys.stdout.flush()
-    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.close(devnull)
-    return replies
-
-
-def _preload_espeak() -> None:
-    """Make pyttsx3 use the espeak-ng bundled by espeakng-loader, and check its data first:
-    without data, espeak_Initialize calls exit()."""
-    from listen.tts.espeak import bundled_espeak
-
-    library, data = bundled_espeak()
-    os.environ["ESPEAK_DATA_PATH"] = str(data)
-    ctypes.CDLL(str(library), mode=ctypes.RTLD_GLOBAL)
-
-
-def _fix_espeak_synth() -> None:
-    """pyttsx3 2.99 tells espeak_Synth the text is ten times its real length; espeak-ng, in
-    asynchronous mode, copies that many bytes and reads past the end of the text. That is the
-    segfault on long texts (near 2,000 words): give it the true size."""
-    espeak = sys.modules.get("pyttsx3.drivers._espeak")
-    if espeak is None or not hasattr(espeak, "cSynth"):
-        return
-
-    def synth(text: str | bytes, position: int = 0, position_type: int = 1,
-              end_position: int = 0, flags: int = 0, user_data: Any = None) -> int:  # fmt: skip
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        status: int = espeak.cSynth(
-            data, len(data) + 1, position, position_type, end_position, flags, None, user_data
-        )
-        return status
-
-    espeak.Synth = synth
-
-
-class _Engine:
-    """pyttsx3's engine and the errors its queued commands reported (they raise nothing)."""
-
-    def __init__(self) -> None:
-        import pyttsx3
-
-        self.engine = pyttsx3.init()
-        self.errors: list[str] = []
-        self.engine.connect("error", self._error)
-        _fix_espeak_synth()
-
-    def _error(self, **event: Any) -> None:
-        self.errors.append(str(event.get("exception") or event))
-
-    def run(self) -> None:
-        """Run the queued commands; raise the first error any of them reported."""
-        self.engine.runAndWait()
-        if self.errors:
-            message = self.errors[0]
-            self.errors.clear()
-            raise SynthesisError(message)
-
-
-def _start_engine(settings: dict[str, Any]) -> _Engine:
-    if _uses_espeak():
-        with contextlib.suppress(BackendUnavailable, ImportError):
-            _preload_espeak()  # else pyttsx3 looks for a system libespeak-ng
-    started = _Engine()
-    engine = started.engine
-    espeak = "pyttsx3.drivers.espeak" in sys.modules
-    voice = settings["voice"] or (settings["espeak_voice"] if espeak else None)
-    if voice:
-        engine.setProperty("voice", voice)
-    base = ESPEAK_WPM if espeak else engine.getProperty("rate")
-    engine.setProperty("rate", round(base * settings["rate"]))
-    # Only this first run: with nothing queued, the espeak driver's runAndWait never returns.
-    try:
-        started.run()
-    except SynthesisError as exc:
-        raise ProfileError(f"pyttsx3 has no voice '{voice}': {exc}") from exc
-    return started
-
-
-def _save(started: _Engine, text: str, path: Path) -> None:
-    path.unlink(missing_ok=True)
-    started.engine.save_to_file(text, str(path))
-    started.run()  # may return before the file is written
-    _wait_for_wav(path)
-    espeak = sys.modules.get("pyttsx3.drivers._espeak")
-    if espeak is not None:
-        espeak.Synchronize()  # the driver's callback finishes before the next chunk starts
-
-
-def _serve() -> None:
-    """The worker's loop: one JSON request per line on stdin, one JSON reply per line."""
-    replies = _take_stdout()
-
-    def reply(**message: object) -> None:
-        replies.write(json.dumps(message) + "\n")
-        replies.flush()
-
-    settings = json.loads(sys.stdin.readline())
-    try:
-        engine = _start_engine(settings)
-    except Exception as exc:
-        reply(ok=False, kind=type(exc).__name__, error=str(exc))
-        return
-    reply(ok=True)
-    for line in sys.stdin:
-        request = json.loads(line)
-        try:
-            _save(engine, request["text"], Path(request["path"]))
-        except Exception as exc:
-            reply(ok=False, kind=type(exc).__name__, error=str(exc))
-        else:
-            reply(ok=True)
-
-
 # -- the parent's side ---------------------------------------------------------------------
 
 
 class _Worker:
-    """A running ``_serve`` process and a thread that reads its replies."""
+    """A running worker process and a thread that reads its replies."""
 
     def __init__(self, settings: dict[str, Any], workdir: Path) -> None:
         env = dict(os.environ)
@@ -311,7 +145,6 @@ class _Worker:
         self._replies: queue.Queue[str | None] = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        self.settings = settings
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -332,7 +165,10 @@ class _Worker:
             raise SynthesisError(f"pyttsx3 gave no answer within {timeout:g} s") from None
         if line is None:
             raise SynthesisError(f"the pyttsx3 worker stopped: {self._exit()}")
-        answer: dict[str, Any] = json.loads(line)
+        try:
+            answer: dict[str, Any] = json.loads(line)
+        except json.JSONDecodeError:
+            raise SynthesisError(f"the pyttsx3 worker answered {line.strip()[:80]!r}") from None
         return answer
 
     def _exit(self) -> str:
@@ -415,7 +251,7 @@ class Pyttsx3Backend:
             found = f"pyttsx3 {version('pyttsx3')}"
         except PackageNotFoundError:
             found = "pyttsx3"
-        if not _uses_espeak():
+        if not uses_espeak():
             return Availability(True, f"{found} with the system voices")
         from listen.tts.espeak import bundled_espeak
 
