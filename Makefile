@@ -21,11 +21,13 @@ $(DEMO): $(SEED) $(VENV)/.stamp-demo $(SOURCES)
 test: $(VENV)/.stamp-test system-deps
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/normalise_peer.py ../shared/peer/nemo_tn_en

@@ -321,7 +321,7 @@ def parse_html(text: str, path: Path) -> Article:
     """HTML: main text and metadata by trafilatura; scripts, navigation and comments dropped."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(
+    doc: Any = trafilatura.bare_extraction(
         text,
         with_metadata=True,
         include_comments=False,

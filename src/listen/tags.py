@@ -29,6 +29,7 @@ from mutagen.id3 import (
     TSSE,
     WOAS,
     CTOCFlags,
+    Frame,
     PictureType,
 )
 
@@ -121,8 +122,8 @@ def write_tags(path: Path, tags: EpisodeTags) -> None:
         raise TagError(f"Could not write tags to '{path}': {exc}") from exc
 
 
-def _text_frames(tags: EpisodeTags) -> list:
-    frames = [
+def _text_frames(tags: EpisodeTags) -> list[Frame]:
+    frames: list[Frame] = [
         TIT2(encoding=3, text=[tags.title]),
         TALB(encoding=3, text=[tags.show]),
         TCON(encoding=3, text=[tags.genre]),
@@ -150,11 +151,11 @@ def _cover(image: Path) -> APIC:
     return APIC(encoding=3, mime=mime, type=PictureType.COVER_FRONT, desc="Cover", data=data)
 
 
-def _chapter_frames(chapters: tuple[ChapterTiming, ...]) -> list:
+def _chapter_frames(chapters: tuple[ChapterTiming, ...]) -> list[Frame]:
     if not chapters:
         return []
     ids = [f"chp{i}" for i in range(len(chapters))]
-    frames: list = [
+    frames: list[Frame] = [
         CTOC(
             element_id="toc",
             flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,

@@ -99,7 +99,7 @@ def _fix_espeak_synth() -> None:
         )
         return status
 
-    espeak.Synth = synth
+    espeak.Synth = synth  # type: ignore[attr-defined]
 
 
 class _Engine:
