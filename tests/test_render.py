@@ -34,26 +34,15 @@ def seed_episode(
     return rendered
 
 
+def decode(mp3: Path) -> np.ndarray:
+    """The MP3 as ffmpeg decodes it: mono float32 samples at 44.1 kHz."""
+    command = [ffmpeg_exe(), "-v", "error", "-i", str(mp3), "-f", "f32le", "-ac", "1"]
+    pcm = subprocess.run([*command, "-ar", str(SAMPLE_RATE), "-"], capture_output=True, check=True)
+    return np.frombuffer(pcm.stdout, dtype="<f4")
+
+
 def decoded_seconds(mp3: Path) -> float:
-    pcm = subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-v",
-            "error",
-            "-i",
-            str(mp3),
-            "-f",
-            "s16le",
-            "-ac",
-            "1",
-            "-ar",
-            str(SAMPLE_RATE),
-            "-",
-        ],
-        capture_output=True,
-        check=True,
-    ).stdout
-    return len(pcm) / 2 / SAMPLE_RATE
+    return len(decode(mp3)) / SAMPLE_RATE
 
 
 def test_ffmpeg_decodes_without_a_message(seed_episode: Rendered) -> None:
@@ -160,25 +149,7 @@ def test_markdown_with_three_headings_has_three_chapters(tmp_path: Path) -> None
 
 
 def _frame_levels(mp3: Path, frame_s: float = 0.01) -> np.ndarray:
-    pcm = subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-v",
-            "error",
-            "-i",
-            str(mp3),
-            "-f",
-            "f32le",
-            "-ac",
-            "1",
-            "-ar",
-            str(SAMPLE_RATE),
-            "-",
-        ],
-        capture_output=True,
-        check=True,
-    ).stdout
-    x = np.frombuffer(pcm, dtype="<f4")
+    x = decode(mp3)
     n = int(SAMPLE_RATE * frame_s)
     frames = x[: len(x) // n * n].reshape(-1, n)
     return 20 * np.log10(np.sqrt((frames.astype(np.float64) ** 2).mean(axis=1)) + 1e-12)
