@@ -30,7 +30,7 @@ def test_toml_words_cased_patterns_and_lists(tmp_path: Path) -> None:
     )
     lexicon = load_lexicon([BASE_LEXICON, path])
     said = to_spoken("SMYTH of WaPo and wapo: NASA, FBI, No. 5.", lexicon=lexicon)
-    assert said == "Smith of Washington Post and wapo: N-A-S-A, Fbi, number five."
+    assert said == "Smith of Washington Post and wapo: N.A-S.A, Fbi, number five."
 
 
 def test_pls_alias_entries_are_read() -> None:

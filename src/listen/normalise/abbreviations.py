@@ -12,7 +12,7 @@ from collections.abc import Set
 
 from listen.normalise.dates import month_name
 from listen.normalise.numbers import cardinal, ordinal
-from listen.normalise.rule import Rule, at_end, keep_final_period
+from listen.normalise.rule import Rule, at_end, keep_final_period, spell
 
 __all__ = ["EARLY", "INITIALS", "LATE", "caps_rule", "speak_caps", "spell"]
 
@@ -224,7 +224,7 @@ def _speak_named(m: re.Match[str], uk: bool) -> str:
 
 # --- dotted initialisms and initials ------------------------------------------------------------
 
-_DOTTED = re.compile(r"(?<![\w.-])((?:[A-Za-z]\.)+[A-Za-z]\.?)(?!\w)(-)?")
+_DOTTED = re.compile(r"(?<![\w.-])((?:[A-Za-z]\.)+[A-Za-z](?:\.|(?!-[A-Z])))(?!\w)(-)?")
 _INITIAL = re.compile(r"(?<![\w.])([B-HJ-Z])\.(?=\s+[A-Z])")
 _NAME_BEFORE = re.compile(r"(?:^\s*|[A-Z][\w'-]*\.?\s+)\Z")
 
@@ -234,11 +234,6 @@ def _speak_initial(m: re.Match[str], uk: bool) -> str:
     if _NAME_BEFORE.search(m.string, 0, m.start()):
         return m[1]
     return m.group(0)
-
-
-def spell(letters: str) -> str:
-    """``"fbi"`` -> "F-B-I": hyphens keep engines from reading a lone "A" as the article."""
-    return "-".join(letters.upper())
 
 
 def _speak_dotted(m: re.Match[str], uk: bool) -> str:
@@ -441,10 +436,21 @@ def speak_caps(word: str, initialisms: Set[str], acronyms: Set[str]) -> str:
     return spell(word)
 
 
+def _spell_with_ending(word: str, ending: str) -> str:
+    """ "CEOs" stays "CEOs" and "USA's" becomes "U-S-A's": espeak-ng says both endings right after
+    the letters, but reads "C-E-Os" as "C E O S" and "U-S.A's" as "U S dot A's"."""
+    if ending == "s":
+        return word + ending
+    return "-".join(word) + ending
+
+
 def caps_rule(initialisms: Set[str], acronyms: Set[str]) -> Rule:
     """The initialism/acronym rule for one lexicon's lists."""
 
     def speak(m: re.Match[str], uk: bool) -> str:
-        return speak_caps(m[1], initialisms, acronyms) + (m[2] or "")
+        spoken = speak_caps(m[1], initialisms, acronyms)
+        if m[2] and spoken == spell(m[1]):
+            return _spell_with_ending(m[1], m[2])
+        return spoken + (m[2] or "")
 
     return Rule("initialism", _CAPS, speak)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from listen.normalise.numbers import cardinal, ordinal, year
-from listen.normalise.rule import Rule, at_end
+from listen.normalise.rule import Rule, at_end, spell
 
 __all__ = ["MONTHS", "RULES", "month_name"]
 
@@ -198,7 +198,7 @@ def _speak_time(m: re.Match[str], uk: bool) -> str:
     if m["h2"]:
         spoken += " to " + _clock(m["h2"], m["m2"], m["s2"], True) + _meridiem(m["ap2"])
     if m["zone"]:
-        spoken += " " + "-".join(m["zone"].replace(".", "").upper())
+        spoken += " " + spell(m["zone"].replace(".", ""))
     written = m.group(0)
     if written.endswith(".") and at_end(m):
         spoken += "."

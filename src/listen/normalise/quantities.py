@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from listen.normalise.numbers import cardinal, decade, digits, fraction, number, ordinal, year
-from listen.normalise.rule import NUM, Rule
+from listen.normalise.rule import NUM, Rule, spell
 
 __all__ = ["RULES"]
 
@@ -167,7 +167,7 @@ _DIGITS = re.compile(r"\d+")
 def _speak_era(m: re.Match[str], uk: bool) -> str:
     value, era = int(m[1]), m[2].replace(".", "")
     spoken = year(value) if value >= 1000 else _short_era_year(value)
-    return spoken + " " + "-".join(era)
+    return spoken + " " + spell(era)
 
 
 def _short_era_year(value: int) -> str:

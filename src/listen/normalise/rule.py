@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["NUM", "Rewrite", "Rule", "at_end", "keep_final_period"]
+__all__ = ["NUM", "Rewrite", "Rule", "at_end", "keep_final_period", "spell"]
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 """A written number: 13,000 / 2.5 / .25 / 004 (no sign)."""
@@ -46,3 +46,14 @@ def keep_final_period(match: re.Match[str], spoken: str) -> str:
     if written.endswith(".") and at_end(match):
         return spoken + "."
     return spoken
+
+
+def spell(letters: str) -> str:
+    """``"fbi"`` -> "F-B-I", ``"usa"`` -> "U-S.A": capitals joined by hyphens, a dot before "A".
+
+    Hyphens make engines say letter names where joined capitals would read as a word ("W-H-O",
+    not "who"). After a hyphen, espeak-ng (and so Piper) reads a lone "A" as the article
+    ("D-N-A" -> "D N uh"); after a dot it says the letter, so a later "A" follows a dot.
+    """
+    word = letters.upper()
+    return word[:1] + "".join(("." if c == "A" else "-") + c for c in word[1:])

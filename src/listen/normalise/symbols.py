@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 from listen.normalise.numbers import digits
-from listen.normalise.rule import Rule
+from listen.normalise.rule import Rule, spell
 
 __all__ = ["RULES", "finish", "prepare"]
 
@@ -149,10 +149,8 @@ def _speak_address(text: str, domain_from: int = 0) -> str:
             words.append(_URL_SEPARATORS[part])
         elif part.isdigit():
             words.append(digits(part))
-        elif part.lower() == "www":
-            words.append("W-W-W")
-        elif _is_spelled_tld(parts, i) and i >= domain_from:
-            words.append("-".join(part.upper()))
+        elif part.lower() == "www" or (_is_spelled_tld(parts, i) and i >= domain_from):
+            words.append(spell(part))
         else:
             words.append(part.lower() if part.isupper() and len(part) > 3 else part)
     return " ".join(words)
