@@ -162,6 +162,8 @@ _UNITS = {
     "Kg": "kilogram",
     "g": "gram",
     "mg": "milligram",
+    "μg": "microgram",
+    "mcg": "microgram",
     "lb": "pound",
     "lbs": "pound",
     "oz": "ounce",
@@ -197,6 +199,8 @@ _UNITS = {
     "sq mi": "square mile",
     "km2": "square kilometer",
     "m2": "square meter",
+    "cm2": "square centimeter",
+    "mm2": "square millimeter",
     "km3": "cubic kilometer",
     "m3": "cubic meter",
     "cm3": "cubic centimeter",
@@ -221,6 +225,10 @@ _UNITS = {
     "mAh": "milliamp hour",
     "dB": "decibel",
     "kcal": "kilocalorie",
+    "hp": "horsepower/horsepower",
+    "bhp": "brake horsepower/brake horsepower",
+    "yr": "year",
+    "yrs": "year",
 }
 _ATTACHED_ONLY = frozenset({"g", "l", "L", "V", "W", "h", "s", "ha", "min", "°"})
 _PER_ONLY = frozenset({"s"})
@@ -264,7 +272,8 @@ def _speak_measure(m: re.Match[str], uk: bool) -> str:
     unit, per = m["unit"], m["per"]
     if unit is None and per is None:
         return m.group(0)
-    if (m["space"] and unit in _ATTACHED_ONLY) or unit in _PER_ONLY or per == "°":
+    spaced_alone = m["space"] and unit in _ATTACHED_ONLY and not per
+    if spaced_alone or unit in _PER_ONLY or per == "°":
         return m.group(0)
     last = m["n2"] or m["n1"]
     spoken = ("minus " if m["minus"] else "") + _quantity(m["n1"], uk)
