@@ -18,7 +18,7 @@ from listen.tts import create_backend
 from listen.tts import pyttsx3 as module
 from listen.tts._pyttsx3_worker import uses_espeak, wait_for_wav, wav_complete
 from listen.tts.espeak import EspeakBackend
-from listen.tts.pyttsx3 import Pyttsx3Backend, _chunks, _read_wav
+from listen.tts.pyttsx3 import MAX_WORDS, Pyttsx3Backend, _chunks, _read_wav
 
 Check = Callable[[Audio, str], None]
 linux_only = pytest.mark.skipif(not uses_espeak(), reason="pyttsx3 uses espeak-ng here")
@@ -239,17 +239,26 @@ def test_a_crash_in_the_engine_cannot_take_listen_down(
     backend.close()
 
 
-def test_time_grows_linearly(voice: Pyttsx3Backend, words: list[str]) -> None:
-    def seconds(n: int) -> float:  # the best of two, as other work may share the machine
-        times = []
-        for _ in range(2):
-            start = time.perf_counter()
-            voice.synthesize(" ".join(words[:n]))
-            times.append(time.perf_counter() - start)
-        return min(times)
+def test_long_texts_reach_the_engine_in_bounded_chunks(
+    voice: Pyttsx3Backend, words: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quadratic slow-down grows with what one call hands the engine: never more than
+    MAX_WORDS words, so work grows linearly (benchmarks/pyttsx3_chunking.py times it)."""
+    sent: list[int] = []
+    speak = Pyttsx3Backend._speak
 
-    seconds(50)
-    assert seconds(1200) < 8 * seconds(300)
+    def spy(self: Pyttsx3Backend, chunk: str) -> Audio:
+        sent.append(len(chunk.split()))
+        return speak(self, chunk)
+
+    monkeypatch.setattr(Pyttsx3Backend, "_speak", spy)
+    short = voice.synthesize(" ".join(words[:300])).duration
+    calls_short = len(sent)
+    long = voice.synthesize(" ".join(words[:1200])).duration
+    assert max(sent) <= MAX_WORDS
+    assert sum(sent[calls_short:]) == 1200, "no word is lost between chunks"
+    assert len(sent) - calls_short >= 1200 // MAX_WORDS
+    assert 3.5 < long / short < 4.5, "four times the words, four times the speech"
 
 
 # -- trap (d): pyttsx3 prints ---------------------------------------------------------------
