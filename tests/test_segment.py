@@ -98,3 +98,15 @@ def test_intro_drops_a_clause_whose_field_is_missing(profile) -> None:
     article = replace(load(SEED), author=None)
     text = intro_text("{title}. By {author}, for {show}.", article, profile)
     assert text == f"{article.title}."
+
+
+@pytest.mark.parametrize("lead", [True, False], ids=["with-lead", "heading-first"])
+def test_one_heading(profile, tmp_path: Path, lead: bool) -> None:
+    body = "A lead paragraph comes first.\n\n" if lead else ""
+    path = tmp_path / "one.md"
+    path.write_text(f"# Title\n\n{body}## Only heading\n\nThe body text.\n", encoding="utf-8")
+    script = build_script(load(path), profile)
+    assert script.chapters == (("Title", "Only heading") if lead else ("Only heading",))
+    assert {s.chapter for s in script.segments} == set(range(len(script.chapters)))
+    heading = next(s for s in script.segments if s.kind == "heading")
+    assert heading.chapter == len(script.chapters) - 1

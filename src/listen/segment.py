@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from listen.models import Article, Profile, Script, Segment
+from listen.models import Article, Block, Profile, Script, Segment
 from listen.normalise import to_spoken
 from listen.normalise.lexicon import BASE_LEXICON, Lexicon, load_lexicon
 from listen.normalise.sentences import split_long, split_sentences
@@ -32,14 +33,15 @@ def build_script(
     if lexicon is None:
         lexicon = profile_lexicon(profile)
     chapters = _chapters(article)
-    raw = list(_raw_segments(article, profile, max_chars, len(chapters) > 1))
+    has_headings = any(b.kind == "heading" for b in article.blocks)
+    raw = list(_raw_segments(article, profile, max_chars, has_headings))
     segments: list[Segment] = []
     for seg in raw:
         spoken = _spoken(seg.text, lexicon, profile.spelling, seg.kind)
         if spoken:
-            segments.append(_with(seg, spoken=spoken))
+            segments.append(replace(seg, spoken=spoken))
     if segments:
-        segments[-1] = _with(segments[-1], pause_ms=_END_PAUSE_MS)
+        segments[-1] = replace(segments[-1], pause_ms=_END_PAUSE_MS)
     return Script(article=article, segments=tuple(segments), chapters=chapters)
 
 
@@ -72,7 +74,7 @@ def _chapters(article: Article) -> tuple[str, ...]:
     return ((article.title,) if lead else ()) + tuple(headings)
 
 
-def _before_first_heading(article: Article) -> Iterator:
+def _before_first_heading(article: Article) -> Iterator[Block]:
     for block in article.blocks:
         if block.kind == "heading":
             return
@@ -116,9 +118,3 @@ def _spoken(text: str, lexicon: Lexicon, spelling: str, kind: str) -> str:
     if spoken and kind in ("title", "heading") and not _END_PUNCT.search(spoken):
         spoken += "."
     return spoken
-
-
-def _with(segment: Segment, **changes: object) -> Segment:
-    from dataclasses import replace
-
-    return replace(segment, **changes)  # type: ignore[arg-type]
