@@ -93,6 +93,92 @@ _SUFFIXED = re.compile(
 )
 
 
+_ARTICLE_BEFORE = re.compile(r"(?:^|\s)(?:a|an|A|An)\s*$")
+_DETERMINER_BEFORE = re.compile(
+    r"(?:^|\s)(?:the|The|this|This|that|its|his|her|their|our|your|whose)\s*$"
+)
+_NOUN_AFTER = re.compile(r"\s+([a-z][a-z-]*)")
+_NOT_NOUNS = frozenset(
+    [
+        "of",
+        "in",
+        "to",
+        "and",
+        "or",
+        "for",
+        "that",
+        "which",
+        "is",
+        "was",
+        "were",
+        "are",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "should",
+        "he",
+        "she",
+        "it",
+        "they",
+        "we",
+        "you",
+        "i",
+        "from",
+        "on",
+        "at",
+        "by",
+        "with",
+        "as",
+        "than",
+        "per",
+        "each",
+        "a",
+        "an",
+        "the",
+        "more",
+        "less",
+        "plus",
+        "minus",
+        "this",
+        "these",
+        "those",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "your",
+        "if",
+        "when",
+        "while",
+    ]
+)
+
+
+def _attributive(m: re.Match[str]) -> bool:
+    """Whether an amount modifies the noun after it ("a $5 fix", "the $2bn deal"), so its unit
+    is said in the singular, as a newsreader does: "a five-dollar fix"."""
+    before = m.string[: m.start()]
+    if _ARTICLE_BEFORE.search(before):
+        return True
+    after = _NOUN_AFTER.match(m.string, m.end())
+    return bool(_DETERMINER_BEFORE.search(before) and after and after.group(1) not in _NOT_NOUNS)
+
+
+def _singular(units: tuple[str, str, str, str]) -> tuple[str, str, str, str]:
+    one, _, cent, cents = units
+    return one, one, cent, cents
+
+
 def _units(m: re.Match[str]) -> tuple[str, str, str, str]:
     key = m["code2"] or m["code"] or re.sub(r"\s|\.", "", m["cur"])
     return _CURRENCIES[key]
@@ -123,7 +209,8 @@ def _bare(num: str, scale: str | None, uk: bool) -> str:
 
 
 def _speak_money(m: re.Match[str], uk: bool) -> str:
-    units = _units(m)
+    cents = "." in m["n1"] and not m["s1"]  # "a $12.40 fee" keeps "twelve dollars and forty cents"
+    units = _singular(_units(m)) if _attributive(m) and not cents else _units(m)
     if m["n2"] is None:
         spoken = _amount(m["n1"], m["s1"], units, uk)
     elif m["cur2"] or (m["s1"] and m["s2"]):
@@ -139,6 +226,7 @@ def _speak_money(m: re.Match[str], uk: bool) -> str:
 
 def _speak_suffixed(m: re.Match[str], uk: bool) -> str:
     units = _CURRENCIES[m["code"] or m["cur"]]
+    units = _singular(units) if _attributive(m) else units
     return _amount(m["n1"], m["s1"], units, uk)
 
 
@@ -283,6 +371,8 @@ def _speak_measure(m: re.Match[str], uk: bool) -> str:
     if m["scale"]:
         spoken += " " + m["scale"]
         last = "many"
+    if _attributive(m):
+        last = "1"
     if unit:
         spoken += " " + _unit_words(unit, last, uk)
     if per:
