@@ -27,6 +27,6 @@ def test_library_example_runs(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
     )
     first, second = done.stdout.splitlines()
-    assert "two point five billion dollars" in first and "$" not in first
+    assert "two point five billion dollar plan" in first and "$" not in first
     assert second.startswith("out/") and "Loudness(integrated_lufs=" in second
     assert (tmp_path / second.split()[0]).is_file()
