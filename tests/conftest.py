@@ -5,13 +5,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
 SEED = ROOT / "seeds" / "nara-drum-diplomacy.txt"
-
-
-@pytest.fixture
-def data_dir() -> Path:
-    return DATA
 
 
 @pytest.fixture
