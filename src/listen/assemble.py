@@ -12,8 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from listen.errors import AudioError
-from listen.ffmpeg import ffmpeg_exe
+from listen.ffmpeg import run_ffmpeg
 from listen.master import load_audio_file, master, measure_file, resample, trim_silence
 from listen.models import (
     Assembly,
@@ -156,11 +155,5 @@ def encode_mp3(audio: Audio, path: Path, bitrate: str = "64k") -> None:
         write_id3v1=0,
         map_metadata=-1,
     )
-    try:
-        stream.global_args("-hide_banner", "-nostdin", "-loglevel", "error").overwrite_output().run(
-            cmd=ffmpeg_exe(), input=pcm, capture_stdout=True, capture_stderr=True
-        )
-    except ffmpeg.Error as exc:
-        message = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
-        detail = message[-1] if message else "no message"
-        raise AudioError(f"Could not encode '{path.name}' to MP3: ffmpeg said: {detail}") from exc
+    args = stream.overwrite_output().get_args()
+    run_ffmpeg(["-loglevel", "error", *args], f"encode '{path.name}' to MP3", stdin=pcm)
