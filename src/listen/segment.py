@@ -33,8 +33,8 @@ def build_script(
     if lexicon is None:
         lexicon = profile_lexicon(profile)
     chapters = _chapters(article)
-    has_headings = any(b.kind == "heading" for b in article.blocks)
-    raw = list(_raw_segments(article, profile, max_chars, has_headings))
+    headings = sum(b.kind == "heading" for b in article.blocks)
+    raw = list(_raw_segments(article, profile, max_chars, len(chapters) - headings))
     segments: list[Segment] = []
     for seg in raw:
         spoken = _spoken(seg.text, lexicon, profile.spelling, seg.kind)
@@ -82,16 +82,17 @@ def _before_first_heading(article: Article) -> Iterator[Block]:
 
 
 def _raw_segments(
-    article: Article, profile: Profile, max_chars: int, has_headings: bool
+    article: Article, profile: Profile, max_chars: int, first_heading_chapter: int
 ) -> Iterator[Segment]:
+    """Segments with their pauses and chapters; ``first_heading_chapter`` is 1 when the text
+    before the first heading (or the whole headless article) is a chapter of its own, else 0."""
     if profile.intro:
         yield Segment(
             intro_text(profile.intro, article, profile), "", "intro", profile.heading_pause_ms
         )
     else:
         yield Segment(article.title, "", "title", profile.heading_pause_ms)
-    lead = any(b.kind == "paragraph" for b in _before_first_heading(article))
-    chapter = 0 if (lead or not has_headings) else -1
+    chapter = first_heading_chapter - 1
     for index, block in enumerate(article.blocks):
         if block.kind == "heading":
             chapter += 1
