@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from dataclasses import asdict
 from pathlib import Path
 
 from listen import __version__
@@ -144,20 +145,10 @@ def _write_side_files(
         "duration": round(episode.duration, 3),
         "audio": rendered.mp3.name,
         "slug": rendered.slug,
-        "loudness": _loudness_dict(rendered),
+        "loudness": asdict(rendered.loudness) if rendered.loudness else None,
     }
     temp["vtt"].write_text(vtt(episode.timings), encoding="utf-8")
     timing = timings_json(meta, episode.timings, episode.chapters)
     temp["json"].write_text(json_text(timing), encoding="utf-8")
     chapters = chapters_json(episode.chapters, article.title)
     temp["chapters"].write_text(json_text(chapters), encoding="utf-8")
-
-
-def _loudness_dict(rendered: Rendered) -> dict[str, float] | None:
-    if rendered.loudness is None:
-        return None
-    return {
-        "integrated_lufs": rendered.loudness.integrated_lufs,
-        "true_peak_dbtp": rendered.loudness.true_peak_dbtp,
-        "loudness_range_lu": rendered.loudness.loudness_range_lu,
-    }
