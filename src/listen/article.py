@@ -203,11 +203,7 @@ def parse_markdown(text: str, path: Path) -> Article:
     meta, body = _front_matter(text, path)
     lines, removed = _strip_furniture(body.split("\n"))
     blocks = _markdown_blocks(lines)
-    title = _as_str(meta.get("title"))
-    if not title and blocks and blocks[0].kind == "heading":
-        title, blocks = blocks[0].text, blocks[1:]
-    elif title and blocks and blocks[0].kind == "heading" and blocks[0].text == title:
-        blocks = blocks[1:]
+    title, blocks = _split_title(_as_str(meta.get("title")), blocks)
     fields = {k: _as_str(meta.get(k)) for k in _FRONT_KEYS if k != "title"}
     return Article(
         title=title or path.stem,
@@ -286,6 +282,13 @@ def _md_inline(text: str) -> str:
     return " ".join(text.replace("\\", "").split())
 
 
+def _split_title(title: str | None, blocks: list[Block]) -> tuple[str | None, list[Block]]:
+    """A leading heading is the title when there is none, or when it repeats the title."""
+    if blocks and blocks[0].kind == "heading" and (not title or blocks[0].text == title):
+        return blocks[0].text, blocks[1:]
+    return title, blocks
+
+
 def _as_str(value: object) -> str | None:
     if value is None:
         return None
@@ -331,15 +334,9 @@ def parse_html(text: str, path: Path) -> Article:
         favor_precision=True,
     )
     if doc is None or not getattr(doc, "text", None):
-        raise ArticleError(
-            f"Article '{path}' has no body text once page furniture is removed: "
-            "nothing to read aloud; give a file with the article's paragraphs"
-        )
+        return Article(title=path.stem, blocks=(), source=path)
     lines, removed = _strip_furniture(str(doc.text).split("\n"))
-    blocks = _markdown_blocks(lines)
-    title = _as_str(doc.title)
-    if blocks and blocks[0].kind == "heading" and (not title or blocks[0].text == title):
-        title, blocks = blocks[0].text, blocks[1:]
+    title, blocks = _split_title(_as_str(doc.title), _markdown_blocks(lines))
     return Article(
         title=title or path.stem,
         blocks=tuple(blocks),
