@@ -82,26 +82,3 @@ def test_two_articles_with_one_title_get_unique_slugs(tmp_path: Path, silence_vo
     first, second = render_files([ARTICLE, copy], tmp_path / "out", voice=silence_voice)
     assert second.slug == f"{first.slug}-2"
     assert first.mp3.is_file() and second.mp3.is_file()
-
-
-@pytest.mark.parametrize(
-    ("title", "slug"),
-    [
-        ("Café “Owners” Cheer", "cafe-owners-cheer"),
-        ("../../etc/passwd", "etc-passwd"),
-        ("東京", "article"),
-        ("A/B Testing: 50% Off!", "a-b-testing-50-off"),
-    ],
-    ids=["accents-and-quotes", "path-separators", "no-ascii", "symbols"],
-)
-def test_slugify(title: str, slug: str) -> None:
-    from listen.render import slugify
-
-    assert slugify(title) == slug
-
-
-def test_slugify_is_short_and_breaks_between_words() -> None:
-    from listen.render import slugify
-
-    slug = slugify("word " * 40)
-    assert len(slug) <= 80 and not slug.endswith("-") and set(slug.split("-")) == {"word"}

@@ -9,6 +9,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from listen.assemble import SAMPLE_RATE, encode_mp3
+from listen.cover import load_cover
 from listen.errors import TagError
 from listen.models import Audio, ChapterTiming
 from listen.tags import EpisodeTags, read_tags, write_tags
@@ -39,7 +40,7 @@ def _tags(**changes: object) -> EpisodeTags:
         date="2026-11-20",
         description="The bridge is open.",
         url="https://news.example.org/bridge",
-        image=DATA / "cover.png",
+        cover=load_cover("cover.png", DATA),
     )
     fields.update(changes)
     return EpisodeTags(**fields)
@@ -57,7 +58,8 @@ def test_round_trip_is_id3v23_with_every_field(mp3: Path) -> None:
     assert id3.getall("COMM")[0].text == ["The bridge is open."]
     assert id3["WOAS"].url == "https://news.example.org/bridge"
     assert str(id3["TLEN"]) == "3000"
-    assert id3.getall("APIC")[0].data == (DATA / "cover.png").read_bytes()
+    [apic] = id3.getall("APIC")
+    assert (apic.mime, apic.data) == ("image/png", (DATA / "cover.png").read_bytes())
     assert "TDRC" not in id3, "an ID3v2.4-only frame leaked into a v2.3 tag"
 
 

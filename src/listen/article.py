@@ -1,21 +1,31 @@
 """Read an article: plain text as scraped from a page, Markdown with front matter, or HTML.
 
-``load(path) -> Article`` decodes the bytes (UTF-8, UTF-8 with BOM, UTF-16 with BOM, cp1252),
-refuses binary files, parses the format, and drops page furniture ("Listen to the article",
-fact-check blurbs, share prompts, the reader-comments section and everything after it).
+``load(path) -> Article`` reads at most ``Limits.max_file_bytes`` of a regular file, decodes it
+(UTF-8 first, bad bytes replaced and reported; BOMs; cp1252 only for files that are not UTF-8 at
+all), refuses binary files, removes control characters and normalises to NFC, parses the format,
+drops page furniture ("Listen to the article", fact-check blurbs, share prompts, the
+reader-comments section and everything after it), checks the word limit, and checks the cover
+image (``listen.cover``).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import re
+import stat
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from listen.errors import ArticleError
+from listen.cover import load_cover
+from listen.errors import ArticleError, LimitExceeded
+from listen.frontmatter import FRONT_MATTER, read_front_matter
+from listen.limits import Limits, format_size
 from listen.models import Article, Block
 
 __all__ = ["decode", "load", "parse_html", "parse_markdown", "parse_text"]
@@ -57,61 +67,138 @@ _MD_INLINE = [
 ]
 _MD_SKIP_LINE = re.compile(r"^\s*(?:```|~~~|\|?\s*:?-{3,}|<!--|-->|\*{3,}|-{3,}|_{3,})")
 _MD_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-_FRONT_KEYS = ("title", "author", "date", "url", "image", "language", "description")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_HIGH_BYTES = bytes(range(128))
+"""Deleting these from bytes leaves the bytes that are not ASCII."""
+_WORD = re.compile(r"\S+")
 
 
-def load(path: Path | str) -> Article:
-    """Read the article at ``path``; raise ArticleError saying what is wrong and what to do."""
+def load(
+    path: Path | str,
+    limits: Limits | None = None,
+    *,
+    image_dirs: Sequence[Path] = (),
+    strict_cover: bool = False,
+) -> Article:
+    """Read the article at ``path``; raise ArticleError saying what is wrong and what to do.
+
+    ``limits`` bounds the file, its words and front matter and the cover image; the cover must
+    lie beside the article or in one of ``image_dirs`` (see ``listen.cover.load_cover``), and
+    a refused one is a warning, or a CoverError when ``strict_cover``.
+    """
     path = Path(path)
-    text = decode(_read_bytes(path), path)
+    limits = limits or Limits()
+    text = decode(_read_bytes(path, limits.max_file_bytes), path)
     kind = _format_of(path, text)
     if kind == "html":
         article = parse_html(text, path)
-    elif kind == "markdown":
-        article = parse_markdown(text, path)
-    else:
-        article = parse_text(text, path)
+        _check_words(sum(len(b.text.split()) for b in article.blocks), path, limits)
+    else:  # counted before parsing: the parsers never see a text over the limit
+        words = itertools.islice(_WORD.finditer(text), limits.max_words + 1)
+        _check_words(sum(1 for _ in words), path, limits)
+        if kind == "markdown":
+            article = parse_markdown(text, path, limits)
+        else:
+            article = parse_text(text, path)
     if not article.paragraphs:
         raise ArticleError(
             f"Article '{path}' has no body text once page furniture is removed: "
             "nothing to read aloud; give a file with the article's paragraphs"
         )
-    return article
+    cover = load_cover(
+        article.image, path.parent, image_dirs=image_dirs, limits=limits, strict=strict_cover
+    )
+    return replace(article, cover=cover) if cover else article
 
 
-def _read_bytes(path: Path) -> bytes:
-    if path.is_dir():
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """At most ``max_bytes`` of a regular file: never a device, a FIFO or a directory."""
+    info = _stat(path)
+    if not stat.S_ISREG(info.st_mode):
         raise ArticleError(
-            f"Could not read '{path}': it is a directory; give an article file (.txt, .md or .html)"
+            f"Could not read '{path}': it is not a regular file (a device, FIFO or socket); "
+            "give an article file (.txt, .md or .html)"
         )
+    _check_size(info.st_size, path, max_bytes)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ArticleError(f"Could not open file '{path}': no such file") from None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as file:
+            data = file.read(max_bytes + 1)
     except OSError as exc:
         raise ArticleError(f"Could not open file '{path}': {exc.strerror or exc}") from exc
+    _check_size(len(data), path, max_bytes)
     if not data.strip():
         raise ArticleError(f"Article '{path}' is empty: nothing to read aloud")
     return data
 
 
+def _stat(path: Path) -> os.stat_result:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ArticleError(f"Could not open file '{path}': no such file") from None
+    except OSError as exc:
+        raise ArticleError(f"Could not open file '{path}': {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise ArticleError(
+            f"Could not read '{path}': it is a directory; give an article file (.txt, .md or .html)"
+        )
+    return info
+
+
+def _check_size(size: int, path: Path, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise LimitExceeded(
+            f"Article '{path}' is over the {format_size(max_bytes)} file size limit; "
+            "split it or raise the limit with --max-file-size"
+        )
+
+
+def _check_words(count: int, path: Path, limits: Limits) -> None:
+    if count > limits.max_words:
+        raise LimitExceeded(
+            f"Article '{path}' has more than {limits.max_words:,} words, the limit; "
+            "split it or raise the limit with --max-words"
+        )
+
+
 def decode(data: bytes, path: Path) -> str:
-    """Decode an article's bytes: BOMs first, then UTF-8, then cp1252; refuse binary data."""
+    """Decode an article's bytes and clean the text; refuse binary data.
+
+    BOMs first, then UTF-8 (a few bad bytes are replaced with U+FFFD and reported), then cp1252
+    for a file that is mostly not UTF-8. Control characters go, the text is NFC-normalised.
+    """
     for bom, codec in (
         (b"\xef\xbb\xbf", "utf-8-sig"),
         (b"\xff\xfe", "utf-16"),
         (b"\xfe\xff", "utf-16"),
     ):
         if data.startswith(bom):
-            return _check_text(data.decode(codec, errors="replace"), path)
+            return _clean(_check_text(data.decode(codec, errors="replace"), path), path)
     if b"\x00" in data[:8192]:
         raise _binary(path)
+    return _clean(_check_text(_utf8_or_cp1252(data, path), path), path)
+
+
+def _utf8_or_cp1252(data: bytes, path: Path) -> str:
+    """UTF-8 unless most non-ASCII sequences are invalid UTF-8, which means cp1252."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return _check_text(text, path)
+        text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    ascii_bytes = len(data) - len(data.translate(None, _HIGH_BYTES))
+    good = len(text) - ascii_bytes - bad
+    if bad > good:
+        _LOGGER.info("Reading '%s' as cp1252: it is not UTF-8", path)
+        return data.decode("cp1252", errors="replace")
+    _LOGGER.warning(
+        "Article '%s' is UTF-8 with %d invalid byte sequence(s); replaced them with U+FFFD "
+        "(re-save the file as UTF-8 to fix it)",
+        path,
+        bad,
+    )
+    return text
 
 
 def _check_text(text: str, path: Path) -> str:
@@ -119,7 +206,18 @@ def _check_text(text: str, path: Path) -> str:
     controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f")
     if controls > max(2, len(sample) // 100) or sample.count("\ufffd") > len(sample) // 20:
         raise _binary(path)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _clean(text: str, path: Path) -> str:
+    """Unix newlines, no control characters (NUL, escape ...), NFC-normalised."""
+    text = text.replace("\r\n", "\n")
+    for newline in ("\r", "\f", "\v", "\u2028", "\u2029"):
+        text = text.replace(newline, "\n")
+    text, removed = _CONTROL.subn("", text)
+    if removed:
+        _LOGGER.warning("Removed %d control character(s) from '%s'", removed, path)
+    return unicodedata.normalize("NFC", text)
 
 
 def _binary(path: Path) -> ArticleError:
@@ -138,7 +236,7 @@ def _format_of(path: Path, text: str) -> str:
     head = text.lstrip()[:200].lower()
     if head.startswith(("<!doctype html", "<html")):
         return "html"
-    if _FRONT_MATTER.match(text):
+    if FRONT_MATTER.match(text):
         return "markdown"
     return "text"
 
@@ -198,45 +296,23 @@ def _maybe_heading(block: Block, index: int, total: int) -> Block:
 # ---------------------------------------------------------------- Markdown
 
 
-def parse_markdown(text: str, path: Path) -> Article:
+def parse_markdown(text: str, path: Path, limits: Limits | None = None) -> Article:
     """Markdown with optional YAML front matter; the title is front matter's or the first H1."""
-    meta, body = _front_matter(text, path)
+    meta, body = read_front_matter(text, path, limits)
     lines, removed = _strip_furniture(body.split("\n"))
-    blocks = _markdown_blocks(lines)
-    title, blocks = _split_title(_as_str(meta.get("title")), blocks)
-    fields = {k: _as_str(meta.get(k)) for k in _FRONT_KEYS if k != "title"}
+    title, blocks = _split_title(meta.title, _markdown_blocks(lines))
     return Article(
         title=title or path.stem,
         blocks=tuple(blocks),
         source=path,
-        author=fields["author"],
-        date=_iso_date(meta.get("date")),
-        url=fields["url"],
-        image=fields["image"],
-        language=fields["language"] or "en",
-        description=fields["description"],
+        author=meta.author,
+        date=meta.date,
+        url=meta.url,
+        image=meta.image,
+        language=meta.language or "en",
+        description=meta.description,
         removed=removed,
     )
-
-
-def _front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        return {}, text
-    try:
-        meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark else ""
-        raise ArticleError(
-            f"Could not read the front matter of '{path}'{where}: it is not valid YAML; "
-            "fix the block between the '---' lines"
-        ) from exc
-    if not isinstance(meta, dict):
-        raise ArticleError(
-            f"Could not read the front matter of '{path}': expected 'key: value' lines"
-        )
-    return meta, text[match.end() :]
 
 
 def _markdown_blocks(lines: list[str]) -> list[Block]:

@@ -14,6 +14,7 @@ import click
 
 from listen import __version__
 from listen.errors import ListenError
+from listen.limits import Limits, format_size, parse_size
 from listen.profile import DEFAULT_VOICE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,6 +27,47 @@ _VOICE = click.option(
     metavar="NAME",
     help="Voice profile from voices/ (see 'listen voices'), or a path to a profile .toml.",
 )
+
+
+def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    try:
+        return None if value is None else parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _limits(func: F) -> F:
+    """The --max-* options, handed to the command as one ``limits: Limits``."""
+    default = Limits()
+    options = [
+        ("--max-file-size", "max_file_bytes", format_size(default.max_file_bytes)),
+        ("--max-words", "max_words", f"{default.max_words}"),
+        (
+            "--max-front-matter",
+            "max_front_matter_bytes",
+            format_size(default.max_front_matter_bytes),
+        ),
+        ("--max-image-size", "max_image_bytes", format_size(default.max_image_bytes)),
+        ("--max-image-side", "max_image_side", f"{default.max_image_side} px"),
+    ]
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name) for _, name, _ in options}
+        limits = Limits(**{k: v for k, v in given.items() if v is not None})
+        return func(*args, limits=limits, **kwargs)
+
+    for flag, name, shown in reversed(options):
+        sized = name.endswith("_bytes")
+        wrapper = click.option(
+            flag,
+            name,
+            metavar="SIZE" if sized else "N",
+            callback=_size if sized else None,
+            type=None if sized else click.IntRange(min=1),
+            help=f"Refuse a larger article or cover (default {shown}; see README, Articles).",
+        )(wrapper)
+    return wrapper  # type: ignore[return-value]
 
 
 def _errors(func: F) -> F:
@@ -67,15 +109,25 @@ def main(verbose: bool) -> None:
 @_VOICE
 @click.option("--bitrate", metavar="RATE", help="MP3 bit rate, e.g. 64k or 96k (CBR).")
 @click.option("--json", "as_json", is_flag=True, help="Print everything measured as JSON.")
+@click.option("--strict-cover", is_flag=True, help="Fail, not warn, on a cover image it refuses.")
+@_limits
 @_errors
 def render(
-    files: tuple[Path, ...], out_dir: Path, voice: str, bitrate: str | None, as_json: bool
+    files: tuple[Path, ...],
+    out_dir: Path,
+    voice: str,
+    bitrate: str | None,
+    as_json: bool,
+    strict_cover: bool,
+    limits: Limits,
 ) -> None:
     """Render each article FILE (.txt, .md or .html) to OUT/<slug>.mp3."""
     from listen.render import render_files
     from listen.report import rendered_dict, rendered_line
 
-    results = render_files(files, out_dir, voice, bitrate=bitrate)
+    results = render_files(
+        files, out_dir, voice, bitrate=bitrate, limits=limits, strict_cover=strict_cover
+    )
     if as_json:
         click.echo(json.dumps([rendered_dict(r) for r in results], indent=2, ensure_ascii=False))
     else:
@@ -87,8 +139,9 @@ def render(
 @click.argument("file", type=click.Path(path_type=Path))
 @_VOICE
 @click.option("--explain", is_flag=True, help="List each rewrite and the rule that made it.")
+@_limits
 @_errors
-def script(file: Path, voice: str, explain: bool) -> None:
+def script(file: Path, voice: str, explain: bool, limits: Limits) -> None:
     """Print what will be said for FILE: a segment a line, with its pause."""
     from listen.article import load
     from listen.profile import load_profile
@@ -96,7 +149,7 @@ def script(file: Path, voice: str, explain: bool) -> None:
     from listen.segment import build_script
 
     profile = load_profile(voice)
-    for line in script_lines(build_script(load(file), profile), profile, explain=explain):
+    for line in script_lines(build_script(load(file, limits), profile), profile, explain=explain):
         click.echo(line)
 
 

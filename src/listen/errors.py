@@ -6,6 +6,8 @@ __all__ = [
     "ArticleError",
     "AudioError",
     "BackendUnavailable",
+    "CoverError",
+    "LimitExceeded",
     "ListenError",
     "ProfileError",
     "SynthesisError",
@@ -19,6 +21,14 @@ class ListenError(Exception):
 
 class ArticleError(ListenError, ValueError):
     """An article could not be read, or holds nothing to say."""
+
+
+class LimitExceeded(ArticleError):
+    """An article is over one of its limits (size, words, front matter); the message names it."""
+
+
+class CoverError(ArticleError):
+    """A cover image is not a usable local JPEG or PNG (raised only with strict cover checks)."""
 
 
 class ProfileError(ListenError, ValueError):

@@ -20,6 +20,7 @@ __all__ = [
     "Block",
     "BlockKind",
     "ChapterTiming",
+    "Cover",
     "Loudness",
     "Profile",
     "Rendered",
@@ -43,6 +44,21 @@ class Block:
     """Heading level (1 to 6); 0 for a paragraph."""
 
 
+@dataclass(frozen=True, repr=False)
+class Cover:
+    """Cover art checked by ``listen.cover``: a decoded JPEG or PNG, never any other file."""
+
+    data: bytes
+    mime: str
+    """``image/jpeg`` or ``image/png``."""
+    width: int
+    height: int
+    source: Path
+
+    def __repr__(self) -> str:
+        return f"Cover({self.source}, {self.mime}, {self.width}x{self.height}, {len(self.data)} B)"
+
+
 @dataclass(frozen=True)
 class Article:
     """An article as read from disk: metadata plus its body, page furniture already removed."""
@@ -59,6 +75,8 @@ class Article:
     description: str | None = None
     removed: tuple[str, ...] = ()
     """Lines dropped as page furniture, kept so that a test or --explain can show them."""
+    cover: Cover | None = None
+    """The checked local cover image named by ``image``, if any (see ``listen.cover``)."""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:

@@ -8,8 +8,6 @@ leaves nothing behind and never damages what an earlier run wrote.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict
@@ -19,9 +17,11 @@ from listen import __version__
 from listen.article import load
 from listen.assemble import assemble, encode_episode
 from listen.fsutil import atomic_path
+from listen.limits import Limits
 from listen.models import Article, Assembly, Profile, Rendered
 from listen.profile import DEFAULT_VOICE, load_profile
 from listen.segment import build_script
+from listen.slug import slugify
 from listen.tags import EpisodeTags, write_tags
 from listen.transcript import chapters_json, json_text, timings_json, vtt
 from listen.tts import create_backend
@@ -30,27 +30,8 @@ from listen.tts.base import Backend
 __all__ = ["render_article", "render_files", "slugify"]
 
 _LOGGER = logging.getLogger(__name__)
-_MAX_SLUG = 80
 
 Progress = Callable[[str, int, int], None]
-
-
-def slugify(title: str, taken: set[str] | None = None) -> str:
-    """Lower-case ASCII words joined by hyphens, at most 80 characters, unique within ``taken``."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
-    slug = ""
-    for word in words:
-        if len(slug) + len(word) + 1 > _MAX_SLUG:
-            break
-        slug = f"{slug}-{word}" if slug else word
-    slug = slug or (words[0][:_MAX_SLUG] if words else "article")
-    taken = taken if taken is not None else set()
-    unique, n = slug, 2
-    while unique in taken:
-        unique, n = f"{slug}-{n}", n + 1
-    taken.add(unique)
-    return unique
 
 
 def render_files(
@@ -60,10 +41,13 @@ def render_files(
     *,
     bitrate: str | None = None,
     progress: Progress | None = None,
+    limits: Limits | None = None,
+    strict_cover: bool = False,
+    image_dirs: Sequence[Path] = (),
 ) -> list[Rendered]:
     """Render each article to ``out_dir``; every input is checked before anything is written."""
     profile = load_profile(voice)
-    articles = [load(p) for p in paths]
+    articles = [load(p, limits, image_dirs=image_dirs, strict_cover=strict_cover) for p in paths]
     backend = create_backend(profile)
     out = Path(out_dir)
     created = not out.exists()

@@ -8,7 +8,6 @@ ID3v2.4-only frame leaks into the file.
 from __future__ import annotations
 
 import logging
-import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from mutagen.id3 import (
 )
 
 from listen.errors import TagError
-from listen.models import Article, ChapterTiming
+from listen.models import Article, ChapterTiming, Cover
 
 __all__ = ["EpisodeTags", "read_tags", "write_tags"]
 
@@ -65,7 +64,8 @@ class EpisodeTags:
     date: str | None = None
     description: str | None = None
     url: str | None = None
-    image: Path | None = None
+    cover: Cover | None = None
+    """Checked cover art (``listen.cover``); the only source of the APIC frame."""
     language: str = "en"
     genre: str = "Podcast"
     encoder: str = "listen"
@@ -88,22 +88,10 @@ class EpisodeTags:
             date=article.date,
             description=article.description,
             url=article.url,
-            image=_local_image(article),
+            cover=article.cover,
             language=article.language,
             encoder=encoder,
         )
-
-
-def _local_image(article: Article) -> Path | None:
-    """The article's image if it is a file beside the article; remote images are not fetched."""
-    if not article.image or "://" in article.image:
-        return None
-    path = Path(article.image)
-    path = path if path.is_absolute() else article.source.parent / path
-    if not path.is_file():
-        _LOGGER.warning("Cover image '%s' not found; writing no cover art", path)
-        return None
-    return path
 
 
 def write_tags(path: Path, tags: EpisodeTags) -> None:
@@ -111,8 +99,8 @@ def write_tags(path: Path, tags: EpisodeTags) -> None:
     id3 = ID3()
     for frame in _text_frames(tags):
         id3.add(frame)
-    if tags.image:
-        id3.add(_cover(tags.image))
+    if tags.cover:
+        id3.add(_apic(tags.cover))
     for frame in _chapter_frames(tags.chapters):
         id3.add(frame)
     id3.update_to_v23()
@@ -142,13 +130,10 @@ def _text_frames(tags: EpisodeTags) -> list[Frame]:
     return frames
 
 
-def _cover(image: Path) -> APIC:
-    mime = mimetypes.guess_type(image.name)[0] or "image/jpeg"
-    try:
-        data = image.read_bytes()
-    except OSError as exc:
-        raise TagError(f"Could not read cover image '{image}': {exc.strerror or exc}") from exc
-    return APIC(encoding=3, mime=mime, type=PictureType.COVER_FRONT, desc="Cover", data=data)
+def _apic(cover: Cover) -> APIC:
+    return APIC(
+        encoding=3, mime=cover.mime, type=PictureType.COVER_FRONT, desc="Cover", data=cover.data
+    )
 
 
 def _chapter_frames(chapters: tuple[ChapterTiming, ...]) -> list[Frame]:
