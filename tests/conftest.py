@@ -11,3 +11,25 @@ SEED = ROOT / "seeds" / "nara-drum-diplomacy.txt"
 @pytest.fixture
 def seed() -> Path:
     return SEED
+
+
+@pytest.fixture(scope="session")
+def earlier_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with one episode already rendered (espeak): a refused input must not touch it."""
+    from clitools import ESPEAK, run, write_article
+
+    base = tmp_path_factory.mktemp("earlier")
+    article = write_article(base / "earlier", "Earlier Episode")
+    result = run("render", article, *ESPEAK, "-o", base / "out")
+    assert result.exit_code == 0, result.stderr
+    return base / "out"
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path, earlier_output: Path) -> Path:
+    """This test's output folder, holding a copy of the earlier episode."""
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(earlier_output, out)
+    return out

@@ -122,7 +122,7 @@ def _check_size(size: int, max_bytes: int) -> None:
 
 
 def _checked(data: bytes, path: Path, limits: Limits) -> Cover:
-    """Decode ``data`` fully with Pillow; re-encode it if it carries more than the image."""
+    """Decode ``data`` fully with Pillow, refusing a decompression bomb before it is decoded."""
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -132,29 +132,35 @@ def _checked(data: bytes, path: Path, limits: Limits) -> Cover:
     except UnidentifiedImageError:
         raise _Refused("is not a JPEG or PNG image") from None
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise _Refused("has too many pixels to decode safely") from None
+        raise _Refused(_too_large("has too many pixels", limits)) from None
     except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
-        raise _Refused(f"is a damaged image ({exc})") from None
+        _LOGGER.info("Pillow could not decode '%s': %s", path, exc)
+        raise _Refused("is a damaged image; export it again as JPEG or PNG") from None
 
 
 def _decoded(data: bytes, path: Path, limits: Limits) -> Cover:
+    """The cover, re-encoded if the file carries more than the image or is in an odd mode."""
     from PIL import Image
 
     with Image.open(io.BytesIO(data), formats=list(_FORMATS)) as img:
         fmt, (width, height) = str(img.format), img.size
-        _check_side(width, height, limits.max_image_side)
+        _check_side(width, height, limits)
         img.load()
         if img.mode not in _PLAIN_MODES[fmt] or not data.rstrip(b"\0").endswith(_ENDS[fmt]):
             data = _reencode(img, fmt)
     return Cover(data=data, mime=_FORMATS[fmt], width=width, height=height, source=path)
 
 
-def _check_side(width: int, height: int, max_side: int) -> None:
-    if max(width, height) > max_side:
-        raise _Refused(
-            f"is {width}x{height} pixels, over the {max_side} px limit; use a smaller image "
-            "or raise the limit with --max-image-side"
-        )
+def _check_side(width: int, height: int, limits: Limits) -> None:
+    if max(width, height) > limits.max_image_side:
+        raise _Refused(_too_large(f"is {width}x{height} pixels", limits))
+
+
+def _too_large(what: str, limits: Limits) -> str:
+    return (
+        f"{what}, over the {limits.max_image_side} px limit; use a smaller image "
+        "or raise the limit with --max-image-side"
+    )
 
 
 def _reencode(img: PILImage, fmt: str) -> bytes:
