@@ -74,7 +74,7 @@ def _load(image: Path, article_dir: Path, image_dirs: Sequence[Path], limits: Li
 def _inside(candidate: Path, roots: Sequence[Path]) -> Path:
     """``candidate`` with every symlink resolved, if that lies inside one of ``roots``."""
     real = Path(os.path.realpath(candidate))
-    if any(real == Path(s) or real.is_relative_to(s) for s in _SYSTEM):
+    if any(real.is_relative_to(system) for system in _SYSTEM):
         raise _Refused("is a system file (/proc, /sys or /dev), not an image")
     for root in roots:
         if real.is_relative_to(os.path.realpath(root)):
