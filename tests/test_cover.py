@@ -216,6 +216,12 @@ def test_a_remote_image_is_never_fetched_nor_an_error(tmp_path: Path) -> None:
     assert load_cover("https://example.org/c.png", tmp_path, strict=True) is None
 
 
+def test_a_name_that_is_no_file_name_is_refused_not_a_crash(tmp_path: Path) -> None:
+    with pytest.raises(CoverError, match="is not a usable file name"):
+        load_cover("cover\0.png", tmp_path, strict=True)
+    assert load_cover("x" * 5000 + ".png", tmp_path) is None
+
+
 def test_image_dirs_name_another_folder_but_no_symlink_out_of_it(tmp_path: Path) -> None:
     art = tmp_path / "art"
     art.mkdir()

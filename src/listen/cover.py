@@ -58,7 +58,8 @@ def load_cover(
     try:
         return _load(Path(image.strip()), article_dir, image_dirs, limits)
     except _Refused as exc:
-        message = f"Cover image '{image}' {exc}"
+        shown = image if len(image) <= 200 else f"{image[:200]}…"
+        message = f"Cover image '{shown}' {exc}"
         if strict:
             raise CoverError(f"{message}; fix it, or render without --strict-cover") from None
         _LOGGER.warning("%s; writing no cover art", message)
@@ -73,7 +74,10 @@ def _load(image: Path, article_dir: Path, image_dirs: Sequence[Path], limits: Li
 
 def _inside(candidate: Path, roots: Sequence[Path]) -> Path:
     """``candidate`` with every symlink resolved, if that lies inside one of ``roots``."""
-    real = Path(os.path.realpath(candidate))
+    try:
+        real = Path(os.path.realpath(candidate))
+    except (OSError, ValueError):  # a NUL byte, a name too long
+        raise _Refused("is not a usable file name") from None
     if any(real.is_relative_to(system) for system in _SYSTEM):
         raise _Refused("is a system file (/proc, /sys or /dev), not an image")
     for root in roots:
