@@ -29,6 +29,10 @@ _VOICE = click.option(
 )
 
 
+def _kb(size: int) -> str:
+    return format_size(size).replace(" ", "")
+
+
 def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
     try:
         return None if value is None else parse_size(value)
@@ -38,17 +42,17 @@ def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int 
 
 def _limits(func: F) -> F:
     """The --max-* options, handed to the command as one ``limits: Limits``."""
-    default = Limits()
+    d = Limits()
     options = [
-        ("--max-file-size", "max_file_bytes", format_size(default.max_file_bytes)),
-        ("--max-words", "max_words", f"{default.max_words}"),
+        ("--max-file-size", "max_file_bytes", f"Largest article file [{_kb(d.max_file_bytes)}]."),
+        ("--max-words", "max_words", f"Most words in an article [{d.max_words}]."),
         (
             "--max-front-matter",
             "max_front_matter_bytes",
-            format_size(default.max_front_matter_bytes),
+            f"Largest front matter [{_kb(d.max_front_matter_bytes)}].",
         ),
-        ("--max-image-size", "max_image_bytes", format_size(default.max_image_bytes)),
-        ("--max-image-side", "max_image_side", f"{default.max_image_side} px"),
+        ("--max-image-size", "max_image_bytes", f"Largest cover image [{_kb(d.max_image_bytes)}]."),
+        ("--max-image-side", "max_image_side", f"Widest, tallest cover [{d.max_image_side} px]."),
     ]
 
     @wraps(func)
@@ -57,7 +61,7 @@ def _limits(func: F) -> F:
         limits = Limits(**{k: v for k, v in given.items() if v is not None})
         return func(*args, limits=limits, **kwargs)
 
-    for flag, name, shown in reversed(options):
+    for flag, name, text in reversed(options):
         sized = name.endswith("_bytes")
         wrapper = click.option(
             flag,
@@ -65,7 +69,7 @@ def _limits(func: F) -> F:
             metavar="SIZE" if sized else "N",
             callback=_size if sized else None,
             type=None if sized else click.IntRange(min=1),
-            help=f"Refuse a larger article or cover (default {shown}; see README, Articles).",
+            help=text,
         )(wrapper)
     return wrapper  # type: ignore[return-value]
 
