@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,3 +34,27 @@ def out_dir(tmp_path: Path, earlier_output: Path) -> Path:
     out = tmp_path / "out"
     shutil.copytree(earlier_output, out)
     return out
+
+
+# --- Publishing: a show folder (listen.toml + cover) --------------------------------------
+
+
+@pytest.fixture
+def show_dir(tmp_path: Path) -> Path:
+    """A folder with the starter listen.toml and a valid 1400 px cover.jpg."""
+    from showkit import write_cover
+
+    from listen.config import starter_config
+
+    folder = tmp_path / "show"
+    folder.mkdir()
+    (folder / "listen.toml").write_text(starter_config(), encoding="utf-8")
+    write_cover(folder / "cover.jpg")
+    return folder
+
+
+@pytest.fixture
+def show(show_dir: Path) -> Any:
+    from listen.config import load_config
+
+    return load_config(show_dir / "listen.toml")

@@ -165,3 +165,35 @@ def voices() -> None:
 
     for line in voice_lines():
         click.echo(line)
+
+
+@main.command()
+@_errors
+def init() -> None:
+    """Write a commented starter listen.toml in the current folder (never overwrites one)."""
+    from listen.config import write_starter_config
+
+    path = write_starter_config()
+    click.echo(f"Wrote {path}: edit the show's details and add its cover image beside it.")
+
+
+@main.command("feed-check")
+@click.argument("feed", type=click.Path(path_type=Path))
+@click.option(
+    "--files",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Folder the feed is served from: enclosure lengths must equal the files' sizes.",
+)
+@click.option("--allow-http", is_flag=True, help="Accept http:// enclosures and artwork.")
+@_errors
+def feed_check(feed: Path, files: Path | None, allow_http: bool) -> None:
+    """Lint FEED against Apple's required tags and the Podcasting 2.0 rules."""
+    from listen.errors import FeedError
+    from listen.feedcheck import check_feed_file
+
+    problems = check_feed_file(feed, files=files, require_https=not allow_http)
+    for problem in problems:
+        click.echo(f"{feed}: {problem}")
+    if problems:
+        raise FeedError(f"Feed '{feed}' has {len(problems)} problem(s): fix them and check again")
+    click.echo(f"{feed}: OK")

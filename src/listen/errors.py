@@ -6,7 +6,10 @@ __all__ = [
     "ArticleError",
     "AudioError",
     "BackendUnavailable",
+    "CatalogueError",
+    "ConfigError",
     "CoverError",
+    "FeedError",
     "LimitExceeded",
     "ListenError",
     "ProfileError",
@@ -49,3 +52,15 @@ class AudioError(ListenError, RuntimeError):
 
 class TagError(ListenError, RuntimeError):
     """Writing or reading ID3 tags failed."""
+
+
+class ConfigError(ListenError, ValueError):
+    """listen.toml is missing, unreadable or invalid; the message names the file and the key."""
+
+
+class FeedError(ListenError, ValueError):
+    """A feed could not be built from the episodes given, or a feed file could not be read."""
+
+
+class CatalogueError(ListenError, RuntimeError):
+    """The publish catalogue or the segment cache could not be opened, read or written."""
