@@ -49,13 +49,13 @@ NAMESPACES: Mapping[str, str] = {
     "content": CONTENT,
     "atom": ATOM,
 }
-PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a1b28f128cb6")
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 DESCRIPTION_LIMIT = 4000
 EPISODE_TYPES = ("full", "trailer", "bonus")
 
 # XML 1.0 forbids C0 controls but tab, LF, CR; also lone surrogates and U+FFFE/U+FFFF.
 # C1 controls are allowed but discouraged, and never meant in a title: dropped as well.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
