@@ -319,8 +319,13 @@ def _configure(conn: sqlite3.Connection) -> None:
 
 
 def _migrate(conn: sqlite3.Connection, path: Path, target: int | None = None) -> None:
-    """Apply the pending migrations, each in its own transaction with its version bump."""
+    """Apply the pending migrations in one transaction with the version bump.
+
+    An up-to-date catalogue takes no lock: a reader opens it while a writer holds its own.
+    """
     target = len(MIGRATIONS) if target is None else target
+    if int(conn.execute("PRAGMA user_version").fetchone()[0]) == target:
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
