@@ -315,3 +315,43 @@ def test_the_w3c_feed_validator_does_catch_a_broken_feed(show: ShowConfig, tmp_p
     path.write_bytes(etree.tostring(rss, xml_declaration=True, encoding="UTF-8"))
     code, output = _feedvalidator(path)
     assert code == 2 and "title" in output, output
+
+
+def test_an_item_from_a_catalogue_record() -> None:
+    from listen.catalogue import EpisodeRecord
+
+    files = {"audio": "storm harbour-3f2a.mp3", "transcript": "storm.vtt", "chapters": "s.json"}
+    published = datetime(2026, 11, 2, 5, tzinfo=UTC)
+    record = EpisodeRecord(
+        id="articles/storm.md",
+        slug="storm",
+        source="articles/storm.md",
+        source_hash="a",
+        script_hash="b",
+        voice_hash="c",
+        updated=published,
+        files=files,
+        duration=181.2,
+        bytes=1_450_001,
+        first_published=published,
+        title="Storm closes the harbour",
+        description="Ferries stopped.",
+        url="https://news.example.org/storm",
+    )
+    episode = FeedEpisode.from_record(record, "https://example.org/listen/")
+    assert episode == FeedEpisode(
+        guid="articles/storm.md",
+        title="Storm closes the harbour",
+        description="Ferries stopped.",
+        published=published,
+        audio_url="https://example.org/listen/storm%20harbour-3f2a.mp3",
+        audio_bytes=1_450_001,
+        duration=181.2,
+        link="https://news.example.org/storm",
+        transcript_url="https://example.org/listen/storm.vtt",
+        chapters_url="https://example.org/listen/s.json",
+    )
+    with pytest.raises(FeedError, match=r"'articles/storm\.md' has not been published"):
+        FeedEpisode.from_record(dataclasses.replace(record, first_published=None), "https://x/")
+    with pytest.raises(FeedError, match="its audio length 0 is not a positive byte count"):
+        FeedEpisode.from_record(dataclasses.replace(record, bytes=None), "https://x/")

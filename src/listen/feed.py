@@ -15,11 +15,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from lxml import etree
 
 from listen import __version__
+from listen.catalogue import EpisodeRecord
 from listen.config import ShowConfig
 from listen.errors import FeedError
 
@@ -109,6 +110,33 @@ class FeedEpisode:
         fields = dict(data)
         fields["published"] = datetime.fromisoformat(fields["published"])
         return cls(**fields)
+
+    @classmethod
+    def from_record(cls, record: EpisodeRecord, base_url: str) -> FeedEpisode:
+        """The item for a catalogue row whose files are served under ``base_url``.
+
+        The guid is the record's stable id; the date its first publication. A record that
+        cannot be an item (never published, no audio) raises FeedError.
+        """
+        files = record.files
+        if record.first_published is None or "audio" not in files:
+            raise FeedError(f"Episode '{record.id}' has not been published: it has no audio yet")
+
+        def url(role: str) -> str | None:
+            return base_url + quote(files[role]) if role in files else None
+
+        return cls(
+            guid=record.id,
+            title=record.title or record.slug,
+            description=record.description,
+            published=record.first_published,
+            audio_url=base_url + quote(files["audio"]),
+            audio_bytes=record.bytes or 0,
+            duration=record.duration or 0.0,
+            link=record.url,
+            transcript_url=url("transcript"),
+            chapters_url=url("chapters"),
+        )
 
 
 def feed_guid(feed_url: str) -> str:
