@@ -4,6 +4,7 @@ import dataclasses
 import importlib.metadata
 import os
 import pickle
+import sqlite3
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -151,3 +152,16 @@ def test_worker_processes_share_one_cache_within_its_limit(tmp_path: Path) -> No
     assert len(files) == 10
     assert all(cache.get(k) is not None for k in files)
     assert (tmp_path / INDEX_NAME).exists()
+
+
+def test_a_file_whose_row_a_killed_run_never_wrote_is_adopted(tmp_path: Path) -> None:
+    with SegmentCache(tmp_path, max_bytes=10**8) as cache:
+        cache.put(key(1), tone(0.2))
+    conn = sqlite3.connect(tmp_path / INDEX_NAME)
+    with conn:
+        conn.execute("DELETE FROM entries")
+    conn.close()
+    with SegmentCache(tmp_path, max_bytes=10**8) as cache:
+        assert len(cache) == 0
+        assert cache.get(key(1)) is not None
+        assert len(cache) == 1 and cache.total_bytes() == entry_bytes(tone(0.2))

@@ -81,13 +81,12 @@ class SegmentCache:
         audio = _read(self._path(key))
         if audio is None:
             return None
-        size = _HEADER.size + audio.samples.nbytes
         with self._sql("update"), self._write() as db:
-            db.execute(
-                "INSERT INTO entries (key, bytes, atime) VALUES (?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET atime = excluded.atime",
-                (key, size, time.time_ns()),
-            )
+            now = time.time_ns()
+            touched = db.execute("UPDATE entries SET atime = ? WHERE key = ?", (now, key))
+            if touched.rowcount == 0 and self._path(key).is_file():  # left by a killed run
+                size = _HEADER.size + audio.samples.nbytes
+                db.execute("INSERT INTO entries VALUES (?, ?, ?)", (key, size, now))
         return audio
 
     def put(self, key: str, audio: Audio) -> bool:
@@ -98,13 +97,14 @@ class SegmentCache:
         size = _HEADER.size + samples.nbytes
         if size > self.max_bytes:
             return False
-        with self._sql("write to"):
-            with self._write() as db:
-                db.execute(
-                    "INSERT OR REPLACE INTO entries (key, bytes, atime) VALUES (?, ?, ?)",
-                    (key, size, time.time_ns()),
-                )
+        # File and row change under one lock, so a pruning process never sees one without
+        # the other; a killed run can leave a file without its row, which get() adopts.
+        with self._sql("write to"), self._write() as db:
             self._store(key, samples, audio.sample_rate)
+            db.execute(
+                "INSERT OR REPLACE INTO entries (key, bytes, atime) VALUES (?, ?, ?)",
+                (key, size, time.time_ns()),
+            )
         self.prune(keep=key)
         return True
 
