@@ -87,3 +87,16 @@ def test_feed_check_on_a_missing_file(tmp_path: Path) -> None:
         "",
         f"Error: Could not open feed '{missing}': no such file\n",
     )
+
+
+def test_feed_check_previous(show: ShowConfig, feed_file: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old.xml"
+    old.write_bytes(build_feed(show, [make_episode(1, audio_bytes=5)]))
+    code, out, _ = run("feed-check", str(feed_file), "--previous", str(old))
+    assert code == 1
+    assert out == (
+        f"{feed_file}: item 'Story number 1' (https://news.example.org/story-1): enclosure URL "
+        "'https://example.org/listen/story-1.mp3' was published with 5 bytes and now has "
+        "100001: new audio needs a new URL\n"
+    )
+    assert run("feed-check", str(feed_file), "--previous", str(tmp_path / "none.xml"))[0] == 0

@@ -184,14 +184,19 @@ def init() -> None:
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Folder the feed is served from: enclosure lengths must equal the files' sizes.",
 )
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The feed this one replaces: a URL it used must keep its length.",
+)
 @click.option("--allow-http", is_flag=True, help="Accept http:// enclosures and artwork.")
 @_errors
-def feed_check(feed: Path, files: Path | None, allow_http: bool) -> None:
+def feed_check(feed: Path, files: Path | None, previous: Path | None, allow_http: bool) -> None:
     """Lint FEED against Apple's required tags and the Podcasting 2.0 rules."""
     from listen.errors import FeedError
     from listen.feedcheck import check_feed_file
 
-    problems = check_feed_file(feed, files=files, require_https=not allow_http)
+    problems = check_feed_file(feed, files=files, previous=previous, require_https=not allow_http)
     for problem in problems:
         click.echo(f"{feed}: {problem}")
     if problems:
