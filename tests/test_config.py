@@ -162,3 +162,18 @@ def test_apple_categories() -> None:
     assert sum(len(subs) for subs in APPLE_CATEGORIES.values()) == 91  # 110 names in all
     assert is_category("News", "Daily News") and is_category("True Crime")
     assert not is_category("News", "Cooking") and not is_category("Newz")
+
+
+def test_a_decompression_bomb_is_refused_without_decoding(tmp_path: Path) -> None:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)  # 10^10 pixels, claimed
+    bomb = tmp_path / "cover.png"
+    bomb.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b""))
+    with pytest.raises(ConfigError, match="is far larger than 3000 px a side"):
+        check_cover(bomb)

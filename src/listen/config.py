@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,11 +272,15 @@ def check_cover(path: Path, where: str = "Cover") -> tuple[int, int]:
     A square JPEG or PNG, 1400 to 3000 pixels a side, in RGB (not CMYK).
     """
     try:
-        with Image.open(path) as image:
-            kind, (width, height), mode = image.format, image.size, image.mode
-            image.verify()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # too big anyway
+            with Image.open(path) as image:
+                kind, (width, height), mode = image.format, image.size, image.mode
+                image.verify()
     except FileNotFoundError as exc:
         raise ConfigError(f"{where} '{path}' does not exist: add the show's artwork") from exc
+    except Image.DecompressionBombError as exc:
+        raise ConfigError(f"{where} '{path}' is far larger than 3000 px a side") from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ConfigError(f"{where} '{path}' is not a readable JPEG or PNG image") from exc
     problems = []
