@@ -25,7 +25,7 @@ from listen.limits import Limits
 from listen.models import Article, Block
 from listen.textfile import decode, read_bytes
 
-__all__ = ["decode", "load", "parse_html", "parse_markdown", "parse_text"]
+__all__ = ["decode", "load", "parse_markdown", "parse_text"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -87,6 +87,8 @@ def load(
     text = decode(read_bytes(path, limits.max_file_bytes), path)
     kind = _format_of(path, text)
     if kind == "html":
+        from listen.htmlreader import parse_html  # HTML reading lives there (trafilatura)
+
         article = parse_html(text, path)
         _check_words("\n".join(b.text for b in article.blocks), path, limits)
     else:  # counted before parsing: the parsers never see a text over the limit
@@ -284,37 +286,3 @@ def _iso_date(value: object) -> str | None:
             continue
     _LOGGER.warning("Ignoring a date that is not a calendar date: %r", text)
     return None
-
-
-# ---------------------------------------------------------------- HTML
-
-
-def parse_html(text: str, path: Path) -> Article:
-    """HTML: main text and metadata by trafilatura; scripts, navigation and comments dropped."""
-    import trafilatura
-
-    doc: Any = trafilatura.bare_extraction(
-        text,
-        with_metadata=True,
-        include_comments=False,
-        include_formatting=True,
-        include_tables=False,
-        include_images=False,
-        favor_precision=True,
-    )
-    if doc is None or not getattr(doc, "text", None):
-        return Article(title=path.stem, blocks=(), source=path)
-    lines, removed = _strip_furniture(str(doc.text).split("\n"))
-    title, blocks = _split_title(_as_str(doc.title), _markdown_blocks(lines))
-    return Article(
-        title=title or path.stem,
-        blocks=tuple(blocks),
-        source=path,
-        author=_as_str(doc.author),
-        date=_iso_date(doc.date),
-        url=_as_str(doc.url),
-        image=_as_str(doc.image),
-        language=_as_str(doc.language) or "en",
-        description=_as_str(doc.description),
-        removed=removed,
-    )
