@@ -9,7 +9,8 @@ so later steps only see what earlier ones left alone:
 1. typography (quotes, dashes, Unicode forms), then the lexicon's own respellings;
 2. addresses that hold digits and dots: e-mail, URLs, phone numbers, hashtags;
 3. abbreviations that must be read before numbers ("Dr.", "St.", "No. 5", "Sept.");
-4. dates and times, then money and measures, then every other number;
+4. powers, hexadecimal and version numbers, then dates and times, then money and measures,
+   then every other number;
 5. Roman numerals, dotted initialisms ("U.S."), all-capital words ("FBI", "NATO");
 6. whatever symbol is left becomes a word or a pause.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from listen.normalise import abbreviations, dates, money, quantities, symbols
+from listen.normalise import abbreviations, dates, money, quantities, symbols, technical
 from listen.normalise.lexicon import BASE_LEXICON, Lexicon, default_lexicon, load_lexicon
 from listen.normalise.rule import Rewrite, Rule
 from listen.normalise.spelling import RULES_TO_UK, RULES_TO_US
@@ -35,7 +36,13 @@ __all__ = [
 ]
 
 _ADDRESSES = symbols.RULES
-_NUMBERS = (*dates.RULES, *money.RULES, *quantities.RULES)
+_NUMBERS = (
+    *technical.RULES,
+    *dates.RULES,
+    *money.RULES,
+    *technical.LATE,
+    *quantities.RULES,
+)
 
 
 def _pipeline(lexicon: Lexicon) -> tuple[tuple[Rule, ...], tuple[Rule, ...], tuple[Rule, ...]]:

@@ -126,6 +126,28 @@ _MONTH_ABBREVIATION = re.compile(
     r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.(?=\s|\Z|[,;:])"
 )
 
+_WEEKDAYS = {
+    "Mon": "Monday",
+    "Tue": "Tuesday",
+    "Tues": "Tuesday",
+    "Wed": "Wednesday",
+    "Thu": "Thursday",
+    "Thur": "Thursday",
+    "Thurs": "Thursday",
+    "Fri": "Friday",
+    "Sat": "Saturday",
+    "Sun": "Sunday",
+}
+# "Sat.", "Sun." and "Wed." are also words ("The Sun."): only before a date, a comma or a time.
+_WEEKDAY_ABBREVIATION = re.compile(
+    r"\b(?:(?:Mon|Tues?|Thu(?:rs?)?|Fri)\.(?=\s|\Z|[,;:])"
+    r"|(?:Wed|Sat|Sun)\.(?=,|\s+(?:\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)))"
+)
+
+
+def _speak_weekday(m: re.Match[str], uk: bool) -> str:
+    return keep_final_period(m, _WEEKDAYS[m.group(0).rstrip(".")])
+
 
 def _speak_word(m: re.Match[str], uk: bool) -> str:
     written = m.group(0)
@@ -142,6 +164,7 @@ EARLY = (
     Rule("abbreviation", _SAINT, _speak_saint),
     Rule("abbreviation", _WORD, _speak_word),
     Rule("month", _MONTH_ABBREVIATION, lambda m, uk: keep_final_period(m, month_name(m[0]))),
+    Rule("weekday", _WEEKDAY_ABBREVIATION, _speak_weekday),
 )
 
 # --- Roman numerals -------------------------------------------------------------------------------

@@ -87,6 +87,7 @@ _MONEY = re.compile(
     + "|".join(_PER)
     + r")\b)?"
     + rf"(?:\s(?P<code2>{_CODE})\b)?"
+    + r"(?:-(?P<each>a|an|per)-(?P<period>year|month|week|day|night|head|share|person)\b)?"
 )
 _SUFFIXED = re.compile(
     r"(?<![\w.,])" + _amount_pattern(1) + rf"\s?(?:(?P<cur>€|£|¥)|(?P<code>{_CODE})\b)"
@@ -210,7 +211,8 @@ def _bare(num: str, scale: str | None, uk: bool) -> str:
 
 def _speak_money(m: re.Match[str], uk: bool) -> str:
     cents = "." in m["n1"] and not m["s1"]  # "a $12.40 fee" keeps "twelve dollars and forty cents"
-    units = _singular(_units(m)) if _attributive(m) and not cents else _units(m)
+    compound = m["each"] is not None  # "$119-a-year plan": a hyphenated modifier
+    units = _singular(_units(m)) if (_attributive(m) or compound) and not cents else _units(m)
     if m["n2"] is None:
         spoken = _amount(m["n1"], m["s1"], units, uk)
     elif m["cur2"] or (m["s1"] and m["s2"]):
@@ -221,6 +223,17 @@ def _speak_money(m: re.Match[str], uk: bool) -> str:
         spoken = _bare(m["n1"], m["s1"], uk) + " to " + _amount(m["n2"], m["s2"], units, uk)
     if m["per"]:
         spoken += " per " + _PER[m["per"]]
+    if compound:
+        spoken += f" {m['each']} {m['period']}"
+    return _without_leading_one(m, spoken)
+
+
+def _without_leading_one(m: re.Match[str], spoken: str) -> str:
+    """After "a", "$1,000" is "a thousand dollar", never "a one thousand dollar"."""
+    if _ARTICLE_BEFORE.search(m.string[: m.start()]) and re.match(
+        r"one (?:hundred|thousand|million|billion|trillion)\b", spoken
+    ):
+        return spoken.removeprefix("one ")
     return spoken
 
 
@@ -318,7 +331,7 @@ _UNITS = {
     "yr": "year",
     "yrs": "year",
 }
-_ATTACHED_ONLY = frozenset({"g", "l", "L", "V", "W", "h", "s", "ha", "min", "°"})
+_ATTACHED_ONLY = frozenset({"g", "l", "L", "V", "W", "h", "s", "ha", "°"})
 _PER_ONLY = frozenset({"s"})
 _UNIT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _MEASURE = re.compile(
@@ -327,6 +340,7 @@ _MEASURE = re.compile(
     r"(?:\s(?P<scale>thousand|million|billion))?"
     r"(?P<space>\s?)(?:(?P<unit>" + _UNIT + r")(?![\w°])|(?=/))"
     r"(?:/(?P<per>" + _UNIT + r")(?![\w°]))?"
+    r"(?:\.(?=\s+[a-z]))?"  # "30 min. later": the abbreviation's period, not a full stop
 )
 _UK_SPELLINGS = (("meter", "metre"), ("liter", "litre"), ("percent", "per cent"))
 

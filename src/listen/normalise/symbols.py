@@ -48,7 +48,9 @@ _TYPOGRAPHY = str.maketrans(
         "\ufeff": "",
         "\u00ad": "",
         "`": "'",
-        "^": " ",
+        "\u2122": "",  # trade mark, registered and copyright signs are not read
+        "\u00ae": "",
+        "\u00a9": "",
         "~": " ",
         "|": " ",
         "\\": " ",
@@ -60,11 +62,14 @@ _TYPOGRAPHY = str.maketrans(
     }
 )
 _BACKTICKS = re.compile(r"''")
+_FOOTNOTE = re.compile(r"(?<=[^\s\[])\[\d{1,3}\](?!\w)")
+_EDITORIAL = re.compile(r"\[([^\[\]\n]{1,60})\]")
+"""Brackets an editor put inside a quotation ("[T]he", "[would]"): read as their content."""
 _FOREIGN_DIGIT = re.compile(r"(?![0-9])\d")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _UNSPOKEN = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "So", "Sc", "Sk", "Sm", "Zl", "Zp"})
-_KEPT_SYMBOLS = frozenset("°©€£¥₩₹₽₪₦₺×§")
+_KEPT_SYMBOLS = frozenset("°€£¥₩₹₽₪₦₺×§")
 _KEPT_PUNCTUATION = frozenset("\u2013\u2014\u2015•·")
 _LOOSE_PUNCTUATION = re.compile(r"[ \t]+(?=[.,?!:;](?:\s|\Z))")
 
@@ -81,6 +86,8 @@ def prepare(text: str) -> str:
         text = _FOREIGN_DIGIT.sub(lambda m: str(unicodedata.digit(m.group(0))), text)
         text = _NON_ASCII.sub(_unspoken, text)
     text = _CONTROL.sub(" ", text)
+    if "[" in text:
+        text = _EDITORIAL.sub(r"\1", _FOOTNOTE.sub("", text))
     return _LOOSE_PUNCTUATION.sub("", text)
 
 
@@ -220,7 +227,6 @@ _SYMBOL_WORDS = {
     "₩": "won",
     "₹": "rupee",
     "§": "section",
-    "©": "copyright",
     "/": "slash",
     "×": "times",
 }
