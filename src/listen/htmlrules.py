@@ -55,7 +55,7 @@ _PROMO = re.compile(
     r"|sign up (?:for|to)|subscribe (?:to|for|now)|follow us|download (?:our|the) app"
     r"|click here|this (?:article|story) (?:was )?(?:originally|first) (?:appeared|published)"
     r"|this copy is for your personal, non-commercial use|order reprints?$|print article$"
-    r"|https?://\S+$|.*\bclick(?:ing)? here\b)",
+    r"|https?://\S+$|.*\bclick(?:ing)? here\b|filed under\s*:|tags\s*:|topics\s*:)",
     re.IGNORECASE,
 )
 _PROMO_TAIL = re.compile(
