@@ -1,11 +1,12 @@
 """Read an HTML article: main text by trafilatura, then listen's named rules for listening.
 
 ``parse_html(text, path) -> Article`` is called by ``listen.article.load`` for HTML input. The page
-is parsed once with lxml; what is never read aloud (figures and captions, footnote markers, edit
-links, reference lists) is pruned before trafilatura finds the main text; trafilatura's XML body
-becomes blocks (``_blocks``), and the rules in ``listen.htmlrules`` tidy them: back matter cut,
-headings that are sentences demoted, repeats and promotional tails dropped. The headline and
-byline come from the page itself when it states them plainly (``listen.htmlrules.headline``).
+is parsed with lxml (a page nested deeper than lxml reads is refused with one ArticleError); what
+is never read aloud (figures and captions, footnote markers, edit links, reference lists) is
+pruned as trafilatura finds the main text, favouring precision, and again favouring recall when
+that finds next to nothing; trafilatura's XML body becomes blocks (``_blocks``: a layout table's
+text cells are read, a data table is not), and the rules in ``listen.htmlrules`` tidy them. The
+extractor's logging and warnings never reach stderr: listen reports its own errors.
 """
 
 from __future__ import annotations

@@ -69,6 +69,15 @@ _NEVER_FINAL = frozenset(
 )
 # Abbreviations only before a number: "No. 5", "p. 36"; "said no." still ends a sentence.
 _BEFORE_NUMBER = frozenset(["no", "nos", "vol", "fig", "pp", "p"])
+# Weekday abbreviations: not final before a date ("Tue. Nov. 18", "Sat. 9 a.m.").
+_WEEKDAYS = frozenset(["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"])
+_MONTH_WORDS = frozenset(
+    [
+        *("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov"),
+        *("dec", "january", "february", "march", "april", "june", "july", "august"),
+        *("september", "october", "november", "december"),
+    ]
+)
 # Abbreviations that may end a sentence: split only when a typical sentence opener follows.
 _MAYBE_FINAL = frozenset(
     [
@@ -204,6 +213,10 @@ def _is_boundary(text: str, m: re.Match[str]) -> bool:
     word = _LAST_WORD.search(text, 0, m.start())
     token = (word.group(1) if word else "").lstrip(_OPENERS).rstrip(".").lower()
     if token in _NEVER_FINAL or (token in _BEFORE_NUMBER and following.isdigit()):
+        return False
+    if token in _WEEKDAYS and (
+        following.isdigit() or _next_word(text, m.end()).rstrip(".").lower() in _MONTH_WORDS
+    ):
         return False
     if token in _MAYBE_FINAL or _is_initial(token):
         return _next_word(text, m.end()).lower() in _STARTERS
