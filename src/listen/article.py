@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from listen.cover import load_cover
 from listen.errors import ArticleError, LimitExceeded
