@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import importlib.util
+import logging
 import os
 import sys
 import tempfile
@@ -77,6 +78,7 @@ def _run(
 
 
 def main() -> None:
+    logging.getLogger("listen.cover").setLevel(logging.ERROR)  # cover art is not measured here
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("data", type=Path, help="the benchmark folder (html/, ground-truth.json)")
     ap.add_argument("--limit", type=int, help="only the first N pages by id")
