@@ -100,7 +100,7 @@ def main(verbose: bool) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, metavar="FILE|URL...")
 @click.option(
     "-o",
     "--output",
@@ -117,7 +117,7 @@ def main(verbose: bool) -> None:
 @_limits
 @_errors
 def render(
-    files: tuple[Path, ...],
+    files: tuple[str, ...],
     out_dir: Path,
     voice: str,
     bitrate: str | None,
@@ -125,7 +125,7 @@ def render(
     strict_cover: bool,
     limits: Limits,
 ) -> None:
-    """Render each article FILE (.txt, .md or .html) to OUT/<slug>.mp3."""
+    """Render each article FILE (.txt, .md or .html) or http(s) URL to OUT/<slug>.mp3."""
     from listen.render import render_files
     from listen.report import rendered_dict, rendered_line
 

@@ -10,6 +10,7 @@ __all__ = [
     "ConfigError",
     "CoverError",
     "FeedError",
+    "FetchError",
     "LimitExceeded",
     "ListenError",
     "ProfileError",
@@ -32,6 +33,10 @@ class LimitExceeded(ArticleError):
 
 class CoverError(ArticleError):
     """A cover image is not a usable local JPEG or PNG (raised only with strict cover checks)."""
+
+
+class FetchError(ListenError, OSError):
+    """An article or source could not be fetched over HTTP, or fetching it was refused."""
 
 
 class ProfileError(ListenError, ValueError):

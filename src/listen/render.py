@@ -47,7 +47,7 @@ def render_files(
 ) -> list[Rendered]:
     """Render each article to ``out_dir``; every input is checked before anything is written."""
     profile = load_profile(voice)
-    articles = [load(p, limits, image_dirs=image_dirs, strict_cover=strict_cover) for p in paths]
+    articles = [_load(p, limits, image_dirs, strict_cover) for p in paths]
     backend = create_backend(profile)
     out = Path(out_dir)
     created = not out.exists()
@@ -64,6 +64,17 @@ def render_files(
         raise
     finally:
         backend.close()
+
+
+def _load(
+    source: Path | str, limits: Limits | None, image_dirs: Sequence[Path], strict_cover: bool
+) -> Article:
+    """An article file, or an http(s) URL fetched and read as the saved page would be."""
+    if isinstance(source, str) and source.lower().startswith(("http://", "https://")):
+        from listen.fetch import load_page
+
+        return load_page(source, limits, strict_cover=strict_cover)
+    return load(source, limits, image_dirs=image_dirs, strict_cover=strict_cover)
 
 
 def render_article(
