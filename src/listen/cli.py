@@ -100,7 +100,7 @@ def main(verbose: bool) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, metavar="FILE|URL...")
+@click.argument("files", nargs=-1, required=True)
 @click.option(
     "-o",
     "--output",
