@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -349,3 +351,42 @@ def test_a_source_that_is_no_source_is_an_error(site: Site, source: str, message
 )
 def test_page_name(url: str, name: str) -> None:
     assert page_name(url) == name
+
+
+def test_gzip_pages_are_read_and_a_gzip_bomb_is_stopped_at_the_limit(site: Site) -> None:
+    page = (DATA / "orchard-harvest.html").read_bytes()
+    gzipped = {"Content-Encoding": "gzip"}
+    site.routes["/gz.html"] = Route(gzip.compress(page), headers=gzipped)
+    site.routes["/bomb.html"] = Route(gzip.compress(bytes(200_000_000)), headers=gzipped)
+    assert fetch_page(site.url("/gz.html")).data == page
+    assert site.requests("/gz.html")[0].headers["Accept-Encoding"] == "gzip, deflate"
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="over the 5 MB size limit"):
+            fetch_page(site.url("/bomb.html"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(site.routes["/bomb.html"].body) < 1_000_000  # type: ignore[union-attr]
+    assert peak < 30_000_000
+
+
+def test_sitemap_index_reads_each_child_sitemap(site: Site) -> None:
+    index = (
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{site.url('/sitemap.xml')}</loc></sitemap>"
+        f"<sitemap><loc>{site.url('/gone.xml')}</loc></sitemap>"
+        "<sitemap><loc>https://cdn.example/sitemap.xml</loc></sitemap></sitemapindex>"
+    )
+    site.routes["/index.xml"] = Route(index.encode(), content_type="application/xml")
+    result = fetch_source(site.url("/index.xml"), MemoryValidatorStore())
+    assert [a.key for a in result.articles] == [
+        site.url("/news/orchard-harvest.html"),
+        site.url("/news/harbour-ferry.html"),
+    ]
+    assert [f.key for f in result.failures] == [
+        site.url("/gone.xml"),
+        "https://cdn.example/sitemap.xml",
+    ]
+    assert "HTTP 404" in result.failures[0].message
+    assert 'add "cdn.example" to allowed_hosts' in result.failures[1].message
