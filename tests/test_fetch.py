@@ -390,3 +390,27 @@ def test_sitemap_index_reads_each_child_sitemap(site: Site) -> None:
     ]
     assert "HTTP 404" in result.failures[0].message
     assert 'add "cdn.example" to allowed_hosts' in result.failures[1].message
+
+
+def test_a_link_that_is_no_web_page_is_refused_and_latin1_becomes_utf8(site: Site) -> None:
+    site.routes["/report.pdf"] = Route(b"%PDF-1.7 ...", content_type="application/pdf")
+    latin = "<h1>Café owners welcome the new market</h1>".encode("latin-1")
+    site.routes["/cafe.html"] = Route(latin, content_type="text/html; charset=ISO-8859-1")
+    result = fetch_source(
+        _feed_of(site, site.url("/report.pdf"), site.url("/cafe.html")), MemoryValidatorStore()
+    )
+    assert [f.message for f in result.failures] == [
+        f"Could not read '{site.url('/report.pdf')}': it is application/pdf, not an HTML page; "
+        "link to the article's web page"
+    ]
+    assert result.articles[0].data.decode("utf-8") == latin.decode("latin-1")
+
+
+def test_wordpress_api_root_and_host_with_port(site: Site, tmp_path: Path) -> None:
+    result = fetch_source(site.url("/wp-json/"), MemoryValidatorStore())
+    assert len(result.articles) == 3
+    elsewhere = f"http://localhost:{site.port}/news/library-hours.html"
+    allowed = fetch_source(
+        _feed_of(site, elsewhere), MemoryValidatorStore(), allowed_hosts=[f"localhost:{site.port}"]
+    )
+    assert [a.key for a in allowed.articles] == [elsewhere]

@@ -18,20 +18,25 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-import threading
-import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
-from listen import __version__
 from listen.errors import FetchError, ListenError
+from listen.httpclient import (
+    USER_AGENT,
+    FetchSettings,
+    FetchValidators,
+    HttpAnswer,
+    HttpClient,
+    is_url,
+    too_large,
+    validators_of,
+)
 from listen.ingest import (
     Item,
     article_html,
@@ -42,7 +47,7 @@ from listen.ingest import (
     parse_wordpress,
     wordpress_url,
 )
-from listen.limits import Limits, format_size
+from listen.limits import Limits
 
 if TYPE_CHECKING:
     from listen.models import Article
@@ -65,50 +70,11 @@ __all__ = [
 
 _LOGGER = logging.getLogger(__name__)
 
-USER_AGENT = f"listen/{__version__} (+https://github.com/listen-audio/listen)"
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _PAGE_SUFFIX = re.compile(r"\.(?:s?html?|xhtml|php\d?|aspx?|jsp)$", re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-@dataclass(frozen=True)
-class FetchSettings:
-    """How listen fetches: timeouts, sizes, redirects, parallelism; the defaults suit a newsroom."""
-
-    connect_timeout: float = 10.0
-    """Seconds to wait for a connection."""
-    read_timeout: float = 30.0
-    """Seconds to wait for each read (and write) once connected."""
-    max_bytes: int = Limits().max_file_bytes
-    """Largest page or listing, decoded; the same default as an article file's size limit."""
-    max_redirects: int = 5
-    per_host: int = 4
-    """Requests in flight at once to one host."""
-    workers: int = 8
-    """Requests in flight at once in all."""
-    max_items: int = 500
-    """Most articles taken from one source; the rest are left for a later run (a warning)."""
-    wordpress_per_page: int = 20
-    wordpress_max_pages: int = 50
-    user_agent: str = USER_AGENT
-
-
-@dataclass(frozen=True)
-class FetchValidators:
-    """HTTP validators of a fetched URL, sent back next time as a conditional request."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
-    checked: datetime
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "checked": self.checked.isoformat()}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FetchValidators:
-        return cls(**{**data, "checked": datetime.fromisoformat(data["checked"])})
+_HTML_TYPE = re.compile(r"^(?:text/html|application/xhtml\+xml|text/plain|)$", re.IGNORECASE)
+_CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
+_WP_BASE = re.compile(r"/wp-json/?$")
 
 
 class ValidatorStore(Protocol):
@@ -116,7 +82,7 @@ class ValidatorStore(Protocol):
 
     def validators(self, url: str) -> FetchValidators | None: ...
 
-    def put_validators(self, validators: FetchValidators) -> None: ...
+    def putvalidators_of(self, validators: FetchValidators) -> None: ...
 
 
 class MemoryValidatorStore:
@@ -128,7 +94,7 @@ class MemoryValidatorStore:
     def validators(self, url: str) -> FetchValidators | None:
         return self.saved.get(url)
 
-    def put_validators(self, validators: FetchValidators) -> None:
+    def putvalidators_of(self, validators: FetchValidators) -> None:
         self.saved[validators.url] = validators
 
 
@@ -175,15 +141,10 @@ class FetchResult:
         done = {a.key for a in self.articles} if published is None else set(published)
         for article in self.articles:
             if article.key in done and article.validators:
-                store.put_validators(article.validators)
+                store.putvalidators_of(article.validators)
         if not self.failures and all(a.key in done for a in self.articles):
             for validators in self.validators:
-                store.put_validators(validators)
-
-
-def is_url(text: str) -> bool:
-    """True when ``text`` has a scheme (``https://...``); it is then never read as a path."""
-    return bool(_URL.match(text))
+                store.putvalidators_of(validators)
 
 
 def page_name(url: str) -> str:
@@ -199,7 +160,7 @@ def fetch_page(
 ) -> FetchedArticle:
     """Fetch one page (its host and ``allowed_hosts`` only); raise FetchError saying why not."""
     settings = settings or FetchSettings()
-    with _Http.open(url, allowed_hosts, settings) as http:
+    with HttpClient.open(url, allowed_hosts, settings) as http:
         got = http.get(url)
     return _fetched(url, got)
 
@@ -242,7 +203,7 @@ def fetch_source(
     ``result.remember(store, published=...)`` once the articles are safely published.
     """
     settings = settings or FetchSettings()
-    with _Http.open(url_or_path, allowed_hosts, settings) as http:
+    with HttpClient.open(url_or_path, allowed_hosts, settings) as http:
         return _Run(http, store, settings).source(url_or_path)
 
 
@@ -250,7 +211,7 @@ def fetch_source(
 
 
 class _Run:
-    def __init__(self, http: _Http, store: ValidatorStore, settings: FetchSettings) -> None:
+    def __init__(self, http: HttpClient, store: ValidatorStore, settings: FetchSettings) -> None:
         self.http = http
         self.store = store
         self.settings = settings
@@ -274,13 +235,13 @@ class _Run:
             validators=tuple(self.validators),
         )
 
-    def _document(self, url: str, ok: Collection[int] = ()) -> _Got | None:
+    def _document(self, url: str, ok: Collection[int] = ()) -> HttpAnswer | None:
         """A listing, conditionally; None when unchanged (304)."""
         got = self.http.get(url, self.store.validators(url), ok=ok)
         if got.status == 304:
             self.unchanged.append(url)
             return None
-        validators = _validators(url, got)
+        validators = validators_of(url, got)
         if validators and got.status < 300:
             self.validators.append(validators)
         return got
@@ -308,11 +269,14 @@ class _Run:
         """Every page of a posts API, to X-WP-TotalPages (or a 400/404 past the last page)."""
         items: list[Item] = []
         total: int | None = None
+        base = httpx.URL(where)
+        if _WP_BASE.search(base.path):  # the API's root: its posts
+            base = base.copy_with(path=base.path.rstrip("/") + "/wp/v2/posts")
         for number in range(1, self.settings.wordpress_max_pages + 1):
             if total is not None and number > total:
                 break
             url = str(
-                httpx.URL(where).copy_merge_params(
+                base.copy_merge_params(
                     {"page": number, "per_page": self.settings.wordpress_per_page, "_embed": 1}
                 )
             )
@@ -354,10 +318,10 @@ class _Run:
             return FetchFailure(item.key, f"Feed item '{item.key}' has no link and no full text")
         try:
             got = self.http.get(item.link, validators)
+            return None if got.status == 304 else _fetched(item.key, got)
         except FetchError as exc:
             _LOGGER.warning("%s", exc)
             return FetchFailure(item.key, str(exc))
-        return None if got.status == 304 else _fetched(item.key, got)
 
 
 def _from_listing(item: Item) -> FetchedArticle:
@@ -368,14 +332,37 @@ def _from_listing(item: Item) -> FetchedArticle:
     )
 
 
-def _fetched(key: str, got: _Got) -> FetchedArticle:
+def _fetched(key: str, got: HttpAnswer) -> FetchedArticle:
+    """A fetched page; refuse what is not HTML, and re-encode a non-UTF-8 page as UTF-8."""
+    kind, _, params = got.headers.get("Content-Type", "text/html").partition(";")
+    if not _HTML_TYPE.match(kind.strip()):
+        raise FetchError(
+            f"Could not read '{key}': it is {kind.strip()}, not an HTML page; "
+            "link to the article's web page"
+        )
     return FetchedArticle(
         key=key,
         name=page_name(got.url),
-        data=got.body,
+        data=_utf8(got.body, _CHARSET.search(params)),
         url=got.url,
-        validators=_validators(key, got),
+        validators=validators_of(key, got),
     )
+
+
+def _utf8(data: bytes, charset: re.Match[str] | None) -> bytes:
+    """The page as UTF-8: the reader reads UTF-8 (or cp1252), not the HTTP header's charset.
+
+    A body that is valid UTF-8 stays as it is, whatever the header says (a common mistake).
+    """
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode(charset.group(1) if charset else "cp1252").encode("utf-8")
+    except (LookupError, UnicodeDecodeError):
+        return data
 
 
 def _first_of_each(items: list[Item], most: int, where: str) -> list[Item]:
@@ -397,13 +384,6 @@ def _total_pages(headers: httpx.Headers, number: int, any_posts: bool) -> int:
     return number + 1 if any_posts else number
 
 
-def _validators(key: str, got: _Got) -> FetchValidators | None:
-    etag, modified = got.headers.get("ETag"), got.headers.get("Last-Modified")
-    if not etag and not modified:
-        return None
-    return FetchValidators(key, etag, modified, datetime.now(UTC))
-
-
 def _read_source_file(where: str, max_bytes: int) -> bytes:
     path = Path(where)
     if not path.is_file():
@@ -414,204 +394,5 @@ def _read_source_file(where: str, max_bytes: int) -> bytes:
     except OSError as exc:
         raise FetchError(f"Could not open source '{where}': {exc.strerror or exc}") from None
     if len(data) > max_bytes:
-        raise _too_large(where, max_bytes)
+        raise too_large(where, max_bytes)
     return data
-
-
-# ---------------------------------------------------------------- HTTP
-
-
-@dataclass(frozen=True)
-class _Got:
-    url: str
-    status: int
-    headers: httpx.Headers
-    body: bytes = b""
-    location: str | None = None
-
-
-class _Policy:
-    """Which links may be fetched: http(s) on the source's host or an allowed host."""
-
-    def __init__(self, hosts: Iterable[str]) -> None:
-        self.hosts = frozenset(_host_of(h) for h in hosts if h and h.strip())
-
-    def check(self, link: str, redirected_from: str | None = None) -> httpx.URL:
-        shown = redirected_from or link
-        try:
-            url = httpx.URL(link)
-        except (httpx.InvalidURL, UnicodeError) as exc:
-            raise FetchError(f"Refused to fetch '{link}': it is not a valid URL ({exc})") from None
-        if url.scheme not in ("http", "https"):
-            where = f"it redirects to '{link}', but " if redirected_from else ""
-            raise FetchError(
-                f"Refused to fetch '{shown}': {where}only http and https links are fetched"
-            )
-        host = url.host
-        if host not in self.hosts:
-            if redirected_from:
-                raise FetchError(
-                    f"Refused to fetch '{shown}': it redirects to '{link}', on host '{host}', "
-                    f'which is not allowed; add "{host}" to allowed_hosts in listen.toml to '
-                    "follow it"
-                )
-            raise FetchError(
-                f"Refused to fetch '{link}': its host '{host}' is neither the source's host nor "
-                f'in allowed_hosts; add "{host}" to allowed_hosts in listen.toml to fetch it'
-            )
-        return url
-
-
-def _host_of(text: str) -> str:
-    text = text.strip()
-    if is_url(text):
-        return httpx.URL(text).host
-    return text.lower().rstrip(".")
-
-
-class _Http:
-    """One httpx client, the host policy, and a semaphore per host."""
-
-    def __init__(self, settings: FetchSettings, policy: _Policy) -> None:
-        self.settings = settings
-        self.policy = policy
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=settings.workers + 1),
-        )
-        self._slots: dict[str, threading.BoundedSemaphore] = {}
-        self._lock = threading.Lock()
-
-    @classmethod
-    @contextmanager
-    def open(
-        cls, source: str, allowed_hosts: Iterable[str], settings: FetchSettings
-    ) -> Iterator[_Http]:
-        hosts = [*allowed_hosts, source] if is_url(source) else list(allowed_hosts)
-        http = cls(settings, _Policy(hosts))
-        try:
-            yield http
-        finally:
-            http._client.close()
-
-    def get(
-        self, link: str, validators: FetchValidators | None = None, ok: Collection[int] = ()
-    ) -> _Got:
-        """GET ``link``, following allowed redirects; a 304 or an ``ok`` status is returned."""
-        url = self.policy.check(link)
-        for _ in range(self.settings.max_redirects + 1):
-            got = self._once(url, link, validators, ok)
-            if got.location is None:
-                return got
-            url = self.policy.check(str(url.join(got.location)), redirected_from=link)
-        raise FetchError(
-            f"Could not fetch '{link}': more than {self.settings.max_redirects} redirects; "
-            "give the address the page ends at"
-        )
-
-    @contextmanager
-    def _slot(self, host: str) -> Iterator[None]:
-        with self._lock:
-            slot = self._slots.setdefault(host, threading.BoundedSemaphore(self.settings.per_host))
-        with slot:
-            yield
-
-    def _once(
-        self, url: httpx.URL, link: str, validators: FetchValidators | None, ok: Collection[int]
-    ) -> _Got:
-        headers = {}
-        if validators and validators.etag:
-            headers["If-None-Match"] = validators.etag
-        if validators and validators.last_modified:
-            headers["If-Modified-Since"] = validators.last_modified
-        try:
-            with self._slot(url.host), self._client.stream("GET", url, headers=headers) as response:
-                return self._answer(response, link, ok)
-        except httpx.TimeoutException as exc:
-            raise FetchError(f"Could not fetch '{link}': {self._timeout(exc)}") from None
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            reason = str(exc) or type(exc).__name__
-            raise FetchError(f"Could not fetch '{link}': {reason}") from None
-
-    def _answer(self, response: httpx.Response, link: str, ok: Collection[int]) -> _Got:
-        status, headers = response.status_code, response.headers
-        if status in _REDIRECTS:
-            location = headers.get("Location")
-            if not location:
-                raise FetchError(f"Could not fetch '{link}': HTTP {status} without a Location")
-            return _Got(str(response.url), status, headers, location=location)
-        if status == 304 or status in ok:
-            return _Got(str(response.url), status, headers)
-        if not response.is_success:
-            raise FetchError(
-                f"Could not fetch '{link}': HTTP {status} {response.reason_phrase}".rstrip()
-            )
-        return _Got(str(response.url), status, headers, self._body(response, link))
-
-    def _body(self, response: httpx.Response, link: str) -> bytes:
-        """The decoded body, streamed and dropped as soon as it passes ``max_bytes``.
-
-        Decompression is bounded too: a small gzip body that inflates past the limit is
-        stopped at the limit, never inflated whole.
-        """
-        limit = self.settings.max_bytes
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise _too_large(link, limit)
-        decoder = _Decoder(response.headers.get("Content-Encoding", ""), link)
-        body = bytearray()
-        for raw in response.iter_raw(65536):
-            body += decoder.decode(raw, limit + 1 - len(body))
-            if len(body) > limit:
-                raise _too_large(link, limit)
-        body += decoder.flush()
-        if len(body) > limit:
-            raise _too_large(link, limit)
-        return bytes(body)
-
-    def _timeout(self, exc: httpx.TimeoutException) -> str:
-        if isinstance(exc, httpx.ConnectTimeout):
-            return f"no connection within {self.settings.connect_timeout:g} s; try again later"
-        return (
-            f"the server did not answer within {self.settings.read_timeout:g} s; "
-            "try again later, or raise the read timeout"
-        )
-
-
-class _Decoder:
-    """gzip or deflate, inflated at most ``room`` bytes at a time; identity passes through."""
-
-    def __init__(self, encoding: str, link: str) -> None:
-        self.link = link
-        encoding = encoding.strip().lower()
-        if encoding in ("", "identity"):
-            self._zlib = None
-        elif encoding in ("gzip", "x-gzip", "deflate"):
-            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header
-        else:
-            raise FetchError(
-                f"Could not fetch '{link}': it came with Content-Encoding '{encoding}', which "
-                "listen does not read (it asks for gzip or deflate)"
-            )
-
-    def decode(self, raw: bytes, room: int) -> bytes:
-        if self._zlib is None:
-            return raw
-        try:
-            return self._zlib.decompress(self._zlib.unconsumed_tail + raw, max(room, 1))
-        except zlib.error as exc:
-            raise FetchError(
-                f"Could not fetch '{self.link}': its body is corrupt ({exc})"
-            ) from None
-
-    def flush(self) -> bytes:
-        return b"" if self._zlib is None else self._zlib.flush()
-
-
-def _too_large(where: str, limit: int) -> FetchError:
-    return FetchError(
-        f"Could not fetch '{where}': it is over the {format_size(limit)} size limit; "
-        "raise the limit with --max-file-size"
-    )
