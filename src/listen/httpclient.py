@@ -114,7 +114,7 @@ class HostPolicy:
             raise FetchError(
                 f"Refused to fetch '{shown}': {where}only http and https links are fetched"
             )
-        host = url.host
+        host = url.host.rstrip(".")
         if host not in self.hosts:
             if redirected_from:
                 raise FetchError(
