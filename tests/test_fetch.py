@@ -414,3 +414,17 @@ def test_wordpress_api_root_and_host_with_port(site: Site, tmp_path: Path) -> No
         _feed_of(site, elsewhere), MemoryValidatorStore(), allowed_hosts=[f"localhost:{site.port}"]
     )
     assert [a.key for a in allowed.articles] == [elsewhere]
+
+
+def test_the_catalogue_remembers_validators_between_runs(site: Site, tmp_path: Path) -> None:
+    from listen.catalogue import Catalogue
+
+    with Catalogue(tmp_path) as catalogue:
+        fetch_source(site.url("/sitemap.xml"), catalogue).remember(catalogue)
+    site.seen.clear()
+    with Catalogue(tmp_path) as catalogue:
+        again = fetch_source(site.url("/sitemap.xml"), catalogue)
+        saved = catalogue.validators(site.url("/news/harbour-ferry.html"))
+    assert (again.articles, again.unchanged) == ((), (site.url("/sitemap.xml"),))
+    assert site.requests("/sitemap.xml")[0].headers["If-None-Match"] == '"sitemap-1"'
+    assert saved is not None and saved.etag == '"ferry-1"'

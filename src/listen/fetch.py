@@ -82,7 +82,7 @@ class ValidatorStore(Protocol):
 
     def validators(self, url: str) -> FetchValidators | None: ...
 
-    def putvalidators_of(self, validators: FetchValidators) -> None: ...
+    def put_validators(self, validators: FetchValidators) -> None: ...
 
 
 class MemoryValidatorStore:
@@ -94,7 +94,7 @@ class MemoryValidatorStore:
     def validators(self, url: str) -> FetchValidators | None:
         return self.saved.get(url)
 
-    def putvalidators_of(self, validators: FetchValidators) -> None:
+    def put_validators(self, validators: FetchValidators) -> None:
         self.saved[validators.url] = validators
 
 
@@ -141,10 +141,10 @@ class FetchResult:
         done = {a.key for a in self.articles} if published is None else set(published)
         for article in self.articles:
             if article.key in done and article.validators:
-                store.putvalidators_of(article.validators)
+                store.put_validators(article.validators)
         if not self.failures and all(a.key in done for a in self.articles):
             for validators in self.validators:
-                store.putvalidators_of(validators)
+                store.put_validators(validators)
 
 
 def page_name(url: str) -> str:

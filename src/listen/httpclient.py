@@ -13,15 +13,15 @@ from __future__ import annotations
 import re
 import threading
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 
 from listen import __version__
+from listen.catalogue import FetchValidators  # one type: the catalogue stores them
 from listen.errors import FetchError
 from listen.limits import Limits, format_size
 
@@ -62,23 +62,6 @@ class FetchSettings:
     wordpress_per_page: int = 20
     wordpress_max_pages: int = 50
     user_agent: str = USER_AGENT
-
-
-@dataclass(frozen=True)
-class FetchValidators:
-    """HTTP validators of a fetched URL, sent back next time as a conditional request."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
-    checked: datetime
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "checked": self.checked.isoformat()}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FetchValidators:
-        return cls(**{**data, "checked": datetime.fromisoformat(data["checked"])})
 
 
 def is_url(text: str) -> bool:
