@@ -34,7 +34,7 @@ def main() -> None:
     from listen.profile import load_profile
     from listen.tts import pyttsx3 as module
 
-    backend = module.Pyttsx3Backend(load_profile("system"))
+    backend = module.Pyttsx3Backend(load_profile("system").speech)
     chunked = backend.synthesize
     whole = backend._speak  # one engine call for the whole text: what pyttsx3 alone does
     try:

@@ -33,7 +33,7 @@ def bare(voice: str, article: Path) -> dict[str, float]:
     text = "\n".join([loaded.title, *loaded.paragraphs])
     profile = load_profile(voice)
     started = time.perf_counter()
-    backend = load_backend_class(profile.backend)(profile)
+    backend = load_backend_class(profile.speech.backend)(profile.speech)
     audio = backend.synthesize(text)
     backend.close()
     return {"seconds": time.perf_counter() - started, "audio": audio.duration}

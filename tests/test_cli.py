@@ -203,3 +203,129 @@ def test_render_json_prints_everything_measured(tmp_path: Path) -> None:
         f"{report['slug']}.chapters.json",
     }
     assert all(Path(p).is_file() for p in report["files"].values())
+
+
+def _one_error_line(stderr: str) -> str:
+    """The single 'Error:' line of stderr; fails on a traceback or a second error."""
+    assert "Traceback" not in stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, stderr
+    return errors[0]
+
+
+@pytest.fixture
+def used_out(tmp_path: Path) -> Path:
+    """An output folder that already holds an earlier run's file."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "earlier.mp3").write_bytes(b"an earlier episode")
+    return out
+
+
+@pytest.mark.parametrize("rate", ["junk", "lots", "99999k", "65k"])
+def test_a_bad_bitrate_is_a_usage_error_before_anything_runs(used_out: Path, rate: str) -> None:
+    code, stdout, stderr = run(
+        "render", str(SEED), "-o", str(used_out), "--voice", "espeak", "--bitrate", rate
+    )
+    assert (code, stdout) == (2, "")
+    assert _one_error_line(stderr) == (
+        f"Error: Invalid value for '--bitrate': '{rate}' is not an MP3 bit rate for 44.1 kHz: "
+        "one of 32k, 40k, 48k, "
+        "56k, 64k, 80k, 96k, 112k, 128k, 160k, 192k, 224k, 256k, 320k"
+    )
+    assert [p.name for p in used_out.iterdir()] == ["earlier.mp3"]
+
+
+def test_a_good_bitrate_is_used(tmp_path: Path) -> None:
+    code, out, _ = run(
+        "render", str(DATA / "three-headings.md"), "-o", str(tmp_path), "--voice", "espeak",
+        "--bitrate", "96K", "--json",
+    )  # fmt: skip
+    assert code == 0
+    import json
+
+    from mutagen.mp3 import MP3
+
+    [report] = json.loads(out)
+    assert MP3(report["mp3"]).info.bitrate == 96_000
+
+
+def test_output_under_a_file_is_one_error_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "some-file"
+    blocker.write_text("not a folder")
+    out = blocker / "out"
+    code, stdout, stderr = run("render", str(SEED), "-o", str(out), "--voice", "espeak")
+    assert (code, stdout) == (1, "")
+    assert stderr == (
+        f"Error: Could not create the output directory '{out}': '{blocker}' is a file, not a "
+        "directory; choose another output directory\n"
+    )
+    assert blocker.read_text() == "not a folder"
+
+
+def test_output_under_a_file_in_a_real_process(tmp_path: Path) -> None:
+    (tmp_path / "some-file").write_text("")
+    proc = subprocess.run(
+        [sys.executable, "-m", "listen", "render", str(SEED), "-o", "some-file/out"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (proc.returncode, proc.stdout) == (1, "")
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("Error: Could not create")
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ('backend = "espeak"\nrate = "fast"\n', "rate must be a number from 0.25 to 4, not 'fast'"),
+        ('backend = "espeak"\npauses = 5\n', "pauses must be a table, not 5"),
+        ('backend = ["espeak", "piper"]\n', "backend must be a string, not ['espeak', 'piper']"),
+        (
+            'backend = "espeak"\n[show]\noutro = "{title.__class__}"\n',
+            "show.outro template is invalid: it may use only {title}, {author}, {show}, {date}, "
+            "not {title.__class__}",
+        ),
+        (
+            'backend = "espeak"\n[show]\nintro = "{title:>99}"\n',
+            "show.intro template is invalid: it may use only {title}, {author}, {show}, {date}, "
+            "not {title:>99}",
+        ),
+        (
+            'backend = "espeak"\n[audio]\nbitrate = "99999k"\n',
+            "audio.bitrate must be an MP3 bit rate for 44.1 kHz: one of 32k",
+        ),
+    ],
+    ids=[
+        "rate-string",
+        "pauses-number",
+        "backend-list",
+        "template-attribute",
+        "template-spec",
+        "profile-bitrate",
+    ],
+)
+def test_a_bad_profile_is_one_error_line_and_writes_nothing(
+    tmp_path: Path, used_out: Path, body: str, problem: str
+) -> None:
+    profile = tmp_path / "bad.toml"
+    profile.write_text(body, encoding="utf-8")
+    code, stdout, stderr = run("render", str(SEED), "-o", str(used_out), "--voice", str(profile))
+    assert (code, stdout) == (1, "")
+    line = _one_error_line(stderr)
+    assert line.startswith(f"Error: Voice profile '{profile}': ") and problem in line, line
+    assert [p.name for p in used_out.iterdir()] == ["earlier.mp3"]
+
+
+@pytest.mark.parametrize("backend", ["espeak", "piper", "pyttsx3", "tone"])
+def test_pitch_5000_is_one_error_line_for_every_backend(
+    tmp_path: Path, used_out: Path, backend: str
+) -> None:
+    profile = tmp_path / "shrill.toml"
+    profile.write_text(f'backend = "{backend}"\n[options]\npitch = 5000\n', encoding="utf-8")
+    code, stdout, stderr = run("render", str(SEED), "-o", str(used_out), "--voice", str(profile))
+    assert (code, stdout) == (1, "")
+    line = _one_error_line(stderr)
+    assert line.startswith(f"Error: Voice profile '{profile}': [options] ") and "pitch" in line
+    assert [p.name for p in used_out.iterdir()] == ["earlier.mp3"]

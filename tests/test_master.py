@@ -11,15 +11,9 @@ import pytest
 
 from listen.errors import AudioError
 from listen.ffmpeg import ffmpeg_exe, run_ffmpeg
-from listen.master import (
-    load_audio_file,
-    master,
-    measure,
-    measure_file,
-    resample,
-    trim_silence,
-)
+from listen.master import load_audio_file, master, measure, measure_file
 from listen.models import Audio
+from listen.pcm import resample, trim_silence
 
 RATE = 44100
 
@@ -256,7 +250,7 @@ def test_load_audio_file_mixes_to_mono_resamples_and_fades(tmp_path: Path) -> No
 
 
 def test_load_audio_file_that_does_not_exist_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(AudioError, match=r"intro\.ogg': no such file; check the intro_audio"):
+    with pytest.raises(AudioError, match=r"intro\.ogg': no such file; check intro and outro"):
         load_audio_file(tmp_path / "intro.ogg", RATE)
 
 

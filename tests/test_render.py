@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from mutagen.id3 import ID3
 
-from listen.assemble import LEAD_IN_MS, SAMPLE_RATE
+from listen.assemble import LEAD_IN_MS
 from listen.ffmpeg import ffmpeg_exe
 from listen.master import measure_file
-from listen.models import Rendered
+from listen.models import SAMPLE_RATE, Rendered
 from listen.render import render_files
 
 ROOT = Path(__file__).parents[1]
@@ -168,7 +168,7 @@ def test_a_paragraph_break_is_the_profile_pause_on_every_engine(seed_episode: Re
     timings = seed_episode.timings
     checked = 0
     for before, after in itertools.pairwise(timings):
-        if before.segment.paragraph == after.segment.paragraph or before.segment.kind != "sentence":
+        if before.segment.block == after.segment.block or before.segment.kind != "sentence":
             continue
         centre = int((before.end + after.start) / 2 / 0.01)
         left, right = centre, centre

@@ -8,16 +8,16 @@ import pytest
 
 from listen.errors import SynthesisError
 from listen.render import render_files
-from listen.tts.silence import SilenceBackend
+from listen.tts.tone import ToneBackend
 
 DATA = Path(__file__).parent / "data"
 ARTICLE = DATA / "three-headings.md"
 
 
 @pytest.fixture
-def silence_voice(tmp_path: Path) -> str:
+def tone_voice(tmp_path: Path) -> str:
     profile = tmp_path / "quiet.toml"
-    profile.write_text('backend = "silence"\n', encoding="utf-8")
+    profile.write_text('backend = "tone"\n', encoding="utf-8")
     return str(profile)
 
 
@@ -26,59 +26,59 @@ def _snapshot(directory: Path) -> dict[str, bytes]:
 
 
 def test_a_failure_mid_episode_keeps_the_earlier_episode_intact(
-    tmp_path: Path, silence_voice: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, tone_voice: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    [first] = render_files([ARTICLE], out, voice=silence_voice)
+    [first] = render_files([ARTICLE], out, voice=tone_voice)
     before = _snapshot(out)
     assert set(before) == {
         f"{first.slug}{ext}" for ext in (".mp3", ".vtt", ".json", ".chapters.json")
     }
 
     calls = {"n": 0}
-    speak = SilenceBackend.synthesize
+    speak = ToneBackend.synthesize
 
-    def failing(self: SilenceBackend, text: str):  # type: ignore[no-untyped-def]
+    def failing(self: ToneBackend, text: str):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 4:
             raise SynthesisError("the engine stopped")
         return speak(self, text)
 
-    monkeypatch.setattr(SilenceBackend, "synthesize", failing)
+    monkeypatch.setattr(ToneBackend, "synthesize", failing)
     with pytest.raises(SynthesisError):
-        render_files([ARTICLE], out, voice=silence_voice)
+        render_files([ARTICLE], out, voice=tone_voice)
     assert _snapshot(out) == before
 
 
 def test_a_failure_while_encoding_leaves_no_temporary_file(
-    tmp_path: Path, silence_voice: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, tone_voice: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from listen import assemble
+    from listen import master
     from listen.errors import AudioError
 
     def broken(*args: object, **kwargs: object) -> None:
         raise AudioError("Could not encode: disk full")
 
-    monkeypatch.setattr(assemble, "encode_mp3", broken)
+    monkeypatch.setattr(master, "encode_mp3", broken)
     out = tmp_path / "fresh"
     with pytest.raises(AudioError):
-        render_files([ARTICLE], out, voice=silence_voice)
+        render_files([ARTICLE], out, voice=tone_voice)
     assert not out.exists()
 
 
-def test_rendering_again_replaces_the_episode_whole(tmp_path: Path, silence_voice: str) -> None:
+def test_rendering_again_replaces_the_episode_whole(tmp_path: Path, tone_voice: str) -> None:
     out = tmp_path / "out"
-    [first] = render_files([ARTICLE], out, voice=silence_voice)
-    [second] = render_files([ARTICLE], out, voice=silence_voice)
+    [first] = render_files([ARTICLE], out, voice=tone_voice)
+    [second] = render_files([ARTICLE], out, voice=tone_voice)
     assert first.mp3 == second.mp3
     assert sorted(p.name for p in out.iterdir()) == sorted(
         f"{first.slug}{ext}" for ext in (".mp3", ".vtt", ".json", ".chapters.json")
     )
 
 
-def test_two_articles_with_one_title_get_unique_slugs(tmp_path: Path, silence_voice: str) -> None:
+def test_two_articles_with_one_title_get_unique_slugs(tmp_path: Path, tone_voice: str) -> None:
     copy = tmp_path / "copy.md"
     copy.write_bytes(ARTICLE.read_bytes())
-    first, second = render_files([ARTICLE, copy], tmp_path / "out", voice=silence_voice)
+    first, second = render_files([ARTICLE, copy], tmp_path / "out", voice=tone_voice)
     assert second.slug == f"{first.slug}-2"
     assert first.mp3.is_file() and second.mp3.is_file()

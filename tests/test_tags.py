@@ -8,10 +8,10 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from listen.assemble import SAMPLE_RATE, encode_mp3
 from listen.cover import load_cover
 from listen.errors import TagError
-from listen.models import Audio, ChapterTiming
+from listen.master import encode_mp3
+from listen.models import SAMPLE_RATE, Audio, ChapterTiming
 from listen.tags import EpisodeTags, read_tags, write_tags
 
 DATA = Path(__file__).parent / "data"

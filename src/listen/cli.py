@@ -15,9 +15,22 @@ import click
 from listen import __version__
 from listen.errors import ListenError
 from listen.limits import Limits, format_size, parse_size
-from listen.profile import DEFAULT_VOICE
+from listen.profile import DEFAULT_VOICE, parse_bitrate
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class BitRate(click.ParamType):
+    """An MP3 bit rate libmp3lame encodes at 44.1 kHz mono CBR: 32k to 320k."""
+
+    name = "rate"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return parse_bitrate(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
 
 _VOICE = click.option(
     "--voice",
@@ -111,7 +124,9 @@ def main(verbose: bool) -> None:
     help="Directory for the MP3s.",
 )
 @_VOICE
-@click.option("--bitrate", metavar="RATE", help="MP3 bit rate, e.g. 64k or 96k (CBR).")
+@click.option(
+    "--bitrate", type=BitRate(), metavar="RATE", help="MP3 bit rate (CBR), 32k to 320k, e.g. 96k."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print everything measured as JSON.")
 @click.option("--strict-cover", is_flag=True, help="Fail, not warn, on a cover image it refuses.")
 @_limits
@@ -147,13 +162,14 @@ def render(
 @_errors
 def script(file: Path, voice: str, explain: bool, limits: Limits) -> None:
     """Print what will be said for FILE: a segment a line, with its pause."""
-    from listen.article import load
-    from listen.profile import load_profile
+    from listen.profile import load_profile, profile_lexicon
+    from listen.render import read_script
     from listen.report import script_lines
-    from listen.segment import build_script
 
     profile = load_profile(voice)
-    for line in script_lines(build_script(load(file, limits), profile), profile, explain=explain):
+    lexicon = profile_lexicon(profile)
+    script = read_script(file, profile, lexicon, limits)
+    for line in script_lines(script, lexicon if explain else None, profile.speech.spelling):
         click.echo(line)
 
 

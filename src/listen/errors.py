@@ -13,6 +13,7 @@ __all__ = [
     "FetchError",
     "LimitExceeded",
     "ListenError",
+    "OutputError",
     "ProfileError",
     "SynthesisError",
     "TagError",
@@ -53,6 +54,10 @@ class SynthesisError(ListenError, RuntimeError):
 
 class AudioError(ListenError, RuntimeError):
     """Decoding, mastering or encoding audio failed."""
+
+
+class OutputError(ListenError, OSError):
+    """The output directory cannot be created or written to."""
 
 
 class TagError(ListenError, RuntimeError):

@@ -1,7 +1,9 @@
 """The frozen dataclasses that flow between listen's stages.
 
-``load -> normalise/segment -> synthesize -> assemble -> tag``: each stage takes one of these
-and returns the next; no stage reaches back.
+``article.load -> segment.build_script -> speak -> assemble -> master -> tags -> transcript``:
+each stage takes one of these and returns the next; no stage reaches back. A value that crosses
+a process or goes to disk has ``to_dict``/``from_dict``: plain JSON types only (paths as
+strings, tuples as lists), and ``from_dict(x.to_dict()) == x``.
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-import numpy as np
+if TYPE_CHECKING:  # only in annotations: `listen --help` need not load numpy
+    import numpy as np
 
 __all__ = [
+    "SAMPLE_RATE",
     "Article",
     "Assembly",
     "Audio",
@@ -22,13 +26,21 @@ __all__ = [
     "ChapterTiming",
     "Cover",
     "Loudness",
+    "Mastering",
+    "Pauses",
     "Profile",
     "Rendered",
     "Script",
     "Segment",
     "SegmentKind",
     "SegmentTiming",
+    "ShowInfo",
+    "SpokenSegment",
+    "VoiceSettings",
 ]
+
+SAMPLE_RATE = 44_100
+"""The episode's sample rate: every segment is resampled to it, and the MP3 is encoded at it."""
 
 BlockKind = Literal["heading", "paragraph"]
 SegmentKind = Literal["title", "heading", "sentence", "intro", "outro"]
@@ -83,36 +95,161 @@ class Article:
         return tuple(b.text for b in self.blocks if b.kind == "paragraph")
 
 
-@dataclass(frozen=True)
-class Profile:
-    """A voice profile from voices/<name>.toml."""
+# -- the voice profile, resolved once: each stage receives only its own part -------------------
 
-    name: str
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """What a TTS backend is built from: the profile's top-level voice keys."""
+
+    profile: str
+    """The profile's name, for messages ("Voice 'joe': ...")."""
     backend: str
     voice: str | None = None
     """Backend-specific voice or model name; None picks the backend's default."""
     rate: float = 1.0
     """Speaking-rate multiplier: 1.0 is the engine's normal pace, 1.1 ten per cent faster."""
-    sentence_pause_ms: int = 300
-    paragraph_pause_ms: int = 650
-    heading_pause_ms: int = 800
-    lexicons: tuple[Path, ...] = ()
     spelling: Literal["us", "uk"] = "us"
     options: Mapping[str, object] = field(default_factory=dict)
-    """Backend-specific settings, e.g. Piper's length_scale, noise_scale, noise_w_scale."""
+    """Backend-specific settings, checked against the backend's declared options."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "profile": self.profile,
+            "backend": self.backend,
+            "voice": self.voice,
+            "rate": self.rate,
+            "spelling": self.spelling,
+            "options": dict(self.options),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VoiceSettings:
+        return cls(
+            profile=data["profile"],
+            backend=data["backend"],
+            voice=data.get("voice"),
+            rate=data.get("rate", 1.0),
+            spelling=data.get("spelling", "us"),
+            options=dict(data.get("options", {})),
+        )
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silence after a sentence, the last sentence of a paragraph, and a heading or title: the
+    profile's ``[pauses]`` table."""
+
+    sentence_ms: int = 300
+    paragraph_ms: int = 650
+    heading_ms: int = 800
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sentence_ms": self.sentence_ms,
+            "paragraph_ms": self.paragraph_ms,
+            "heading_ms": self.heading_ms,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Pauses:
+        return cls(**{k: int(data[k]) for k in ("sentence_ms", "paragraph_ms", "heading_ms")})
+
+
+@dataclass(frozen=True)
+class Mastering:
+    """Loudness, true peak, bit rate and intro and outro music: the profile's ``[audio]`` table."""
+
     bitrate: str = "64k"
-    loudness_target: float = -19.0
+    """MP3 bit rate (CBR), one libmp3lame supports at 44.1 kHz: 32k to 320k."""
+    loudness: float = -19.0
     """Integrated loudness target in LUFS (mono podcast default)."""
     true_peak: float = -1.0
     """True-peak ceiling in dBTP."""
-    show: str = "listen"
+    intro: Path | None = None
+    """Music before the first word, faded out, at the episode's loudness."""
+    outro: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bitrate": self.bitrate,
+            "loudness": self.loudness,
+            "true_peak": self.true_peak,
+            "intro": _path_text(self.intro),
+            "outro": _path_text(self.outro),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Mastering:
+        return cls(
+            bitrate=data["bitrate"],
+            loudness=data["loudness"],
+            true_peak=data["true_peak"],
+            intro=_path(data.get("intro")),
+            outro=_path(data.get("outro")),
+        )
+
+
+@dataclass(frozen=True)
+class ShowInfo:
+    """The show an episode belongs to, and its spoken intro and outro: the ``[show]`` table."""
+
+    name: str = "listen"
     """Album / show name written to the tags and the feed."""
     intro: str | None = None
-    """Spoken intro template, e.g. "{title}. By {author}, for {show}."."""
+    """Spoken intro template: {title}, {author}, {show} and {date} only."""
     outro: str | None = None
-    intro_audio: Path | None = None
-    outro_audio: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "intro": self.intro, "outro": self.outro}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ShowInfo:
+        return cls(name=data["name"], intro=data.get("intro"), outro=data.get("outro"))
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A voice profile from voices/<name>.toml, validated and with CLI overrides applied."""
+
+    name: str
+    speech: VoiceSettings
+    pauses: Pauses = field(default_factory=Pauses)
+    mastering: Mastering = field(default_factory=Mastering)
+    show: ShowInfo = field(default_factory=ShowInfo)
+    lexicons: tuple[Path, ...] = ()
+    """Pronunciation lexicons added to the base English one, later ones overriding."""
     description: str = ""
+    source: Path | None = None
+    """The file the profile was read from."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "speech": self.speech.to_dict(),
+            "pauses": self.pauses.to_dict(),
+            "mastering": self.mastering.to_dict(),
+            "show": self.show.to_dict(),
+            "lexicons": [str(p) for p in self.lexicons],
+            "description": self.description,
+            "source": _path_text(self.source),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Profile:
+        return cls(
+            name=data["name"],
+            speech=VoiceSettings.from_dict(data["speech"]),
+            pauses=Pauses.from_dict(data["pauses"]),
+            mastering=Mastering.from_dict(data["mastering"]),
+            show=ShowInfo.from_dict(data["show"]),
+            lexicons=tuple(Path(p) for p in data.get("lexicons", [])),
+            description=data.get("description", ""),
+            source=_path(data.get("source")),
+        )
+
+
+# -- what is said, and where it sits in the episode -------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -126,10 +263,32 @@ class Segment:
     kind: SegmentKind
     pause_ms: int
     """Silence after this segment, in milliseconds."""
-    paragraph: int = -1
-    """Index of the article block it comes from; -1 for title, intro and outro."""
+    block: int = -1
+    """Index into ``Article.blocks`` of the heading or paragraph it comes from; -1 for the
+    title, intro and outro."""
     chapter: int = 0
     """Index into Script.chapters."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "spoken": self.spoken,
+            "kind": self.kind,
+            "pause_ms": self.pause_ms,
+            "block": self.block,
+            "chapter": self.chapter,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Segment:
+        return cls(
+            text=data["text"],
+            spoken=data["spoken"],
+            kind=cast(SegmentKind, data["kind"]),
+            pause_ms=int(data["pause_ms"]),
+            block=int(data.get("block", -1)),
+            chapter=int(data.get("chapter", 0)),
+        )
 
 
 @dataclass(frozen=True)
@@ -158,6 +317,14 @@ class Audio:
         return len(self.samples) / self.sample_rate
 
 
+@dataclass(frozen=True, eq=False)
+class SpokenSegment:
+    """A segment and its speech: trimmed of the engine's own silence, at the episode rate."""
+
+    segment: Segment
+    audio: Audio
+
+
 @dataclass(frozen=True)
 class SegmentTiming:
     """Where a segment's speech sits in the finished episode, in seconds."""
@@ -166,12 +333,26 @@ class SegmentTiming:
     start: float
     end: float
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"segment": self.segment.to_dict(), "start": self.start, "end": self.end}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SegmentTiming:
+        return cls(Segment.from_dict(data["segment"]), float(data["start"]), float(data["end"]))
+
 
 @dataclass(frozen=True)
 class ChapterTiming:
     title: str
     start: float
     end: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "start": self.start, "end": self.end}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ChapterTiming:
+        return cls(data["title"], float(data["start"]), float(data["end"]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -195,6 +376,21 @@ class Loudness:
     true_peak_dbtp: float
     loudness_range_lu: float = 0.0
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "integrated_lufs": self.integrated_lufs,
+            "true_peak_dbtp": self.true_peak_dbtp,
+            "loudness_range_lu": self.loudness_range_lu,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Loudness:
+        return cls(
+            float(data["integrated_lufs"]),
+            float(data["true_peak_dbtp"]),
+            float(data.get("loudness_range_lu", 0.0)),
+        )
+
 
 @dataclass(frozen=True)
 class Rendered:
@@ -210,3 +406,39 @@ class Rendered:
     loudness: Loudness | None = None
     extras: Mapping[str, Path] = field(default_factory=dict)
     """Side files written beside the MP3, by kind: "vtt", "json", "chapters"."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mp3": str(self.mp3),
+            "duration": self.duration,
+            "title": self.title,
+            "slug": self.slug,
+            "voice": self.voice,
+            "timings": [t.to_dict() for t in self.timings],
+            "chapters": [c.to_dict() for c in self.chapters],
+            "loudness": self.loudness.to_dict() if self.loudness else None,
+            "extras": {kind: str(path) for kind, path in self.extras.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Rendered:
+        loudness = data.get("loudness")
+        return cls(
+            mp3=Path(data["mp3"]),
+            duration=float(data["duration"]),
+            title=data["title"],
+            slug=data["slug"],
+            voice=data["voice"],
+            timings=tuple(SegmentTiming.from_dict(t) for t in data["timings"]),
+            chapters=tuple(ChapterTiming.from_dict(c) for c in data["chapters"]),
+            loudness=Loudness.from_dict(loudness) if loudness else None,
+            extras={kind: Path(p) for kind, p in data.get("extras", {}).items()},
+        )
+
+
+def _path_text(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
+def _path(text: str | None) -> Path | None:
+    return None if text is None else Path(text)

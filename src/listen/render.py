@@ -1,37 +1,93 @@
-"""The render pipeline: article files -> tagged MP3s with chapters and timed transcripts.
+"""The render pipeline, wired: article files -> tagged MP3s with chapters and timed transcripts.
 
-``load -> build_script -> assemble -> encode -> tag``; every file is written under a temporary
-name in the output directory and renamed only when the whole episode is ready, so a failed run
-leaves nothing behind and never damages what an earlier run wrote.
+``article.load -> segment.build_script -> speak.speak -> assemble.assemble ->
+master.encode_episode -> tags.write_tags -> transcript``. This module only connects the stages:
+it resolves the profile once (command-line overrides applied), hands each stage its own part
+of it, and writes an episode's files into a staging directory that :func:`_commit` renames
+into place only when the whole episode is ready, so a failed run leaves nothing behind and
+never damages what an earlier run wrote.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
-from dataclasses import asdict
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from listen import __version__
 from listen.article import load
-from listen.assemble import assemble, encode_episode
-from listen.fsutil import atomic_path
+from listen.assemble import assemble
+from listen.errors import ListenError, OutputError
 from listen.limits import Limits
-from listen.models import Article, Assembly, Profile, Rendered
-from listen.profile import DEFAULT_VOICE, load_profile
+from listen.master import encode_episode, load_music
+from listen.models import Article, Assembly, Audio, Profile, Rendered, Script, SpokenSegment
+from listen.normalise.lexicon import Lexicon
+from listen.profile import DEFAULT_VOICE, profile_lexicon, resolve_profile
 from listen.segment import build_script
 from listen.slug import slugify
+from listen.speak import speak
 from listen.tags import EpisodeTags, write_tags
 from listen.transcript import chapters_json, json_text, timings_json, vtt
 from listen.tts import create_backend
 from listen.tts.base import Backend
 
-__all__ = ["render_article", "render_files", "slugify"]
+__all__ = [
+    "Progress",
+    "Voice",
+    "open_voice",
+    "read_script",
+    "render_article",
+    "render_files",
+    "slugify",
+]
 
 _LOGGER = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
+"""Called after each segment is spoken: (slug, segments done, segments in the episode)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Voice:
+    """A resolved profile with everything loaded once for a whole run: the engine, the
+    pronunciation lexicon, and the intro and outro music at the episode's loudness."""
+
+    profile: Profile
+    backend: Backend
+    lexicon: Lexicon
+    intro: Audio | None = None
+    outro: Audio | None = None
+
+
+@contextlib.contextmanager
+def open_voice(profile: Profile) -> Iterator[Voice]:
+    """Load ``profile``'s lexicon, music and engine; the engine is closed on leaving."""
+    lexicon = profile_lexicon(profile)
+    intro, outro = load_music(profile.mastering)
+    backend = create_backend(profile.speech)
+    try:
+        yield Voice(profile, backend, lexicon, intro, outro)
+    finally:
+        backend.close()
+
+
+def read_script(
+    path: Path | str, profile: Profile, lexicon: Lexicon | None = None, limits: Limits | None = None
+) -> Script:
+    """What will be said for the article at ``path`` with ``profile`` (``listen script``)."""
+    return _script(load(path, limits), profile, lexicon or profile_lexicon(profile))
+
+
+def _script(article: Article, profile: Profile, lexicon: Lexicon) -> Script:
+    return build_script(
+        article, profile.pauses, profile.show, lexicon=lexicon, spelling=profile.speech.spelling
+    )
 
 
 def render_files(
@@ -45,25 +101,24 @@ def render_files(
     strict_cover: bool = False,
     image_dirs: Sequence[Path] = (),
 ) -> list[Rendered]:
-    """Render each article to ``out_dir``; every input is checked before anything is written."""
-    profile = load_profile(voice)
-    articles = [_load(p, limits, image_dirs, strict_cover) for p in paths]
-    backend = create_backend(profile)
+    """Render each article to ``out_dir``; the profile and every input are checked before
+    anything is synthesised or written. ``limits``, ``image_dirs`` and ``strict_cover`` are
+    how articles are read (see ``listen.article.load``); a source may also be an http(s) URL."""
+    profile = resolve_profile(voice, bitrate=bitrate)
     out = Path(out_dir)
-    created = not out.exists()
+    _check_output_dir(out)
+    articles = [_load(p, limits, image_dirs, strict_cover) for p in paths]
+    created = _make_output_dir(out)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        taken: set[str] = set()
-        return [
-            render_article(a, out, profile, backend, slugify(a.title, taken), bitrate, progress)
-            for a in articles
-        ]
+        with open_voice(profile) as loaded:
+            taken: set[str] = set()
+            return [
+                render_article(a, out, loaded, slugify(a.title, taken), progress) for a in articles
+            ]
     except BaseException:
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()
         raise
-    finally:
-        backend.close()
 
 
 def _load(
@@ -80,54 +135,65 @@ def _load(
 def render_article(
     article: Article,
     out_dir: Path,
-    profile: Profile,
-    backend: Backend,
+    voice: Voice,
     slug: str,
-    bitrate: str | None = None,
     progress: Progress | None = None,
 ) -> Rendered:
     """Render one article to ``out_dir/<slug>.mp3`` plus its .vtt, .json and .chapters.json."""
-    script = build_script(article, profile)
-    step = (lambda n, total: progress(slug, n, total)) if progress else None
-    episode = assemble(script, backend, profile, step)
+    profile = voice.profile
+    script = _script(article, profile, voice.lexicon)
+    spoken = speak(script.segments, voice.backend)
+    if progress is not None:
+        spoken = _counted(spoken, slug, len(script.segments), progress)
+    episode = assemble(spoken, script.chapters, voice.intro, voice.outro)
     names = {
         "mp3": f"{slug}.mp3",
         "vtt": f"{slug}.vtt",
         "json": f"{slug}.json",
         "chapters": f"{slug}.chapters.json",
     }
-    with ExitStack() as stack:
-        temp = {
-            kind: stack.enter_context(atomic_path(out_dir / name)) for kind, name in names.items()
-        }
-        loudness = encode_episode(episode.audio, temp["mp3"], profile, bitrate or profile.bitrate)
-        tags = EpisodeTags.for_article(
-            article,
-            profile.show,
-            episode.duration,
-            episode.chapters,
-            encoder=f"listen {__version__}",
-        )
-        write_tags(temp["mp3"], tags)
-        rendered = Rendered(
-            mp3=out_dir / names["mp3"],
-            duration=episode.duration,
-            title=article.title,
-            slug=slug,
-            voice=profile.name,
-            timings=episode.timings,
-            chapters=episode.chapters,
-            loudness=loudness,
-            extras={k: out_dir / v for k, v in names.items() if k != "mp3"},
-        )
-        _write_side_files(temp, article, episode, rendered)
+    with _staging(out_dir, slug) as work:
+        rendered = _write_episode(work, names, article, episode, profile)
+        _commit(work, out_dir, list(names.values()))
+    rendered = _moved(rendered, out_dir)
     _LOGGER.info("Rendered %s (%.1f s)", rendered.mp3, rendered.duration)
     return rendered
 
 
-def _write_side_files(
-    temp: dict[str, Path], article: Article, episode: Assembly, rendered: Rendered
-) -> None:
+def _counted(
+    spoken: Iterable[SpokenSegment], slug: str, total: int, progress: Progress
+) -> Iterator[SpokenSegment]:
+    for n, item in enumerate(spoken, start=1):
+        yield item
+        progress(slug, n, total)
+
+
+def _write_episode(
+    work: Path, names: dict[str, str], article: Article, episode: Assembly, profile: Profile
+) -> Rendered:
+    """Master, encode and tag the MP3 and write its side files, all into ``work``."""
+    mp3 = work / names["mp3"]
+    loudness = encode_episode(episode.audio, mp3, profile.mastering)
+    tags = EpisodeTags.for_article(
+        article, profile.show.name, episode.duration, episode.chapters, f"listen {__version__}"
+    )
+    write_tags(mp3, tags)
+    rendered = Rendered(
+        mp3=mp3,
+        duration=episode.duration,
+        title=article.title,
+        slug=names["mp3"].removesuffix(".mp3"),
+        voice=profile.name,
+        timings=episode.timings,
+        chapters=episode.chapters,
+        loudness=loudness,
+        extras={k: work / v for k, v in names.items() if k != "mp3"},
+    )
+    _write_side_files(rendered, article)
+    return rendered
+
+
+def _write_side_files(rendered: Rendered, article: Article) -> None:
     meta = {
         "title": article.title,
         "author": article.author,
@@ -137,13 +203,102 @@ def _write_side_files(
         "language": article.language,
         "image": article.image,
         "voice": rendered.voice,
-        "duration": round(episode.duration, 3),
+        "duration": round(rendered.duration, 3),
         "audio": rendered.mp3.name,
         "slug": rendered.slug,
-        "loudness": asdict(rendered.loudness) if rendered.loudness else None,
+        "loudness": rendered.loudness.to_dict() if rendered.loudness else None,
     }
-    temp["vtt"].write_text(vtt(episode.timings), encoding="utf-8")
-    timing = timings_json(meta, episode.timings, episode.chapters)
-    temp["json"].write_text(json_text(timing), encoding="utf-8")
-    chapters = chapters_json(episode.chapters, article.title)
-    temp["chapters"].write_text(json_text(chapters), encoding="utf-8")
+    files = rendered.extras
+    files["vtt"].write_text(vtt(rendered.timings), encoding="utf-8")
+    timing = timings_json(meta, rendered.timings, rendered.chapters)
+    files["json"].write_text(json_text(timing), encoding="utf-8")
+    chapters = chapters_json(rendered.chapters, article.title)
+    files["chapters"].write_text(json_text(chapters), encoding="utf-8")
+
+
+def _moved(rendered: Rendered, out_dir: Path) -> Rendered:
+    return replace(
+        rendered,
+        mp3=out_dir / rendered.mp3.name,
+        extras={k: out_dir / p.name for k, p in rendered.extras.items()},
+    )
+
+
+def _check_output_dir(out: Path) -> None:
+    """Refuse, before any work, an output directory that is, or lies under, a file."""
+    blocker = _file_in_the_way(out)
+    if blocker is not None:
+        raise OutputError(
+            f"Could not create the output directory '{out}': '{blocker}' is a file, not a "
+            "directory; choose another output directory"
+        )
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    return next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+
+
+def _make_output_dir(out: Path) -> bool:
+    """Create ``out`` if need be; True when this run created it."""
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"Could not create the output directory '{out}': {_why(out, exc)}"
+        ) from exc
+    return created
+
+
+@contextlib.contextmanager
+def _staging(out_dir: Path, slug: str) -> Iterator[Path]:
+    """A fresh hidden directory in ``out_dir`` to write an episode into; always removed after.
+    An OSError while writing there or committing is an OutputError naming ``out_dir``."""
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f".{slug}.", suffix=".part", dir=out_dir))
+    except OSError as exc:
+        raise OutputError(f"Could not write to '{out_dir}': {_why(out_dir, exc)}") from exc
+    try:
+        yield work
+    except ListenError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"Could not write to '{out_dir}': {_why(out_dir, exc)}") from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _commit(work: Path, out_dir: Path, names: Sequence[str]) -> None:
+    """Make the files in ``work`` durable, then rename each into ``out_dir``, the first-named
+    (the MP3) last, so an MP3 in ``out_dir`` always has its side files beside it."""
+    for name in names:
+        _fsync(work / name)
+    for name in [*names[1:], names[0]]:
+        os.replace(work / name, out_dir / name)
+    _fsync(out_dir)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or directory to disk; platforms that cannot open a directory skip it."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        if path.is_dir():
+            return
+        raise
+    try:
+        os.fsync(fd)
+    except OSError:
+        if not path.is_dir():
+            raise
+    finally:
+        os.close(fd)
+
+
+def _why(path: Path, exc: OSError) -> str:
+    """Why ``path`` cannot be a directory to write in, in words."""
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        blocker = _file_in_the_way(path)
+        if blocker is not None:
+            return f"'{blocker}' is a file, not a directory; choose another output directory"
+    return f"{exc.strerror or exc}; choose another output directory"

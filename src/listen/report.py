@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from listen.models import Profile, Rendered, Script
+from listen.models import Rendered, Script
 from listen.normalise import explain as explain_text
+from listen.normalise.lexicon import Lexicon
 from listen.profile import list_profiles
-from listen.segment import profile_lexicon
 from listen.tts import availability
 
 __all__ = ["duration_text", "rendered_dict", "rendered_line", "script_lines", "voice_lines"]
@@ -30,36 +30,36 @@ def rendered_line(rendered: Rendered) -> str:
 
 
 def rendered_dict(rendered: Rendered) -> dict[str, Any]:
-    loud = rendered.loudness
-    return {
-        "mp3": str(rendered.mp3),
-        "title": rendered.title,
-        "slug": rendered.slug,
-        "voice": rendered.voice,
-        "duration": round(rendered.duration, 3),
-        "loudness_lufs": loud.integrated_lufs if loud else None,
-        "true_peak_dbtp": loud.true_peak_dbtp if loud else None,
-        "loudness_range_lu": loud.loudness_range_lu if loud else None,
-        "segments": len(rendered.timings),
-        "chapters": [{"title": c.title, "start": c.start, "end": c.end} for c in rendered.chapters],
-        "files": {kind: str(path) for kind, path in rendered.extras.items()},
-    }
+    """What ``listen render --json`` prints for one episode: ``Rendered.to_dict()`` with the
+    timings summed up as a count, the loudness figures flat, and the side files as "files"."""
+    data = rendered.to_dict()
+    loudness = data.pop("loudness") or {}
+    data["duration"] = round(rendered.duration, 3)
+    data["segments"] = len(data.pop("timings"))
+    data["files"] = data.pop("extras")
+    data["loudness_lufs"] = loudness.get("integrated_lufs")
+    data["true_peak_dbtp"] = loudness.get("true_peak_dbtp")
+    data["loudness_range_lu"] = loudness.get("loudness_range_lu")
+    return data
 
 
-def script_lines(script: Script, profile: Profile, *, explain: bool = False) -> Iterator[str]:
-    lexicon = profile_lexicon(profile) if explain else None
+def script_lines(
+    script: Script, lexicon: Lexicon | None = None, spelling: str = "us"
+) -> Iterator[str]:
+    """A segment a line with its pause; with ``lexicon``, each rewrite and its rule under it."""
     for segment in script.segments:
         yield f"[{segment.kind} +{segment.pause_ms}ms] {segment.spoken}"
-        if explain and lexicon is not None:
-            _, rewrites = explain_text(segment.text, lexicon=lexicon, spelling=profile.spelling)
+        if lexicon is not None:
+            _, rewrites = explain_text(segment.text, lexicon=lexicon, spelling=spelling)
             for rewrite in rewrites:
                 yield f"    {rewrite.written} -> {rewrite.spoken} [{rewrite.rule}]"
 
 
 def voice_lines() -> Iterator[str]:
     for profile in list_profiles():
-        found = availability(profile)
+        found = availability(profile.speech)
         state = "ok" if found.ok else "not installed"
-        yield f"{profile.name:<10} {profile.backend:<8} {state:<14} {profile.description}"
+        backend = profile.speech.backend
+        yield f"{profile.name:<10} {backend:<8} {state:<14} {profile.description}"
         if not found.ok:
             yield f"{'':<10} {found.detail}; install with: {found.install}"

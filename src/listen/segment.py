@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 
-from listen.models import Article, Block, Profile, Script, Segment
+from listen.models import Article, Block, Pauses, Script, Segment, ShowInfo
 from listen.normalise import to_spoken
-from listen.normalise.lexicon import BASE_LEXICON, Lexicon, load_lexicon
+from listen.normalise.lexicon import Lexicon, default_lexicon
 from listen.normalise.sentences import split_long, split_sentences
 
-__all__ = ["DEFAULT_MAX_CHARS", "build_script", "intro_text", "profile_lexicon"]
+__all__ = ["DEFAULT_MAX_CHARS", "build_script", "intro_text"]
 
 DEFAULT_MAX_CHARS = 400
 """Longest segment handed to an engine; longer sentences are split at clause boundaries."""
@@ -24,20 +23,27 @@ _END_PAUSE_MS = 80
 
 def build_script(
     article: Article,
-    profile: Profile,
+    pauses: Pauses | None = None,
+    show: ShowInfo | None = None,
     *,
     lexicon: Lexicon | None = None,
+    spelling: str = "us",
     max_chars: int = DEFAULT_MAX_CHARS,
 ) -> Script:
-    """Split the article into segments, normalise each, and set its pause from the profile."""
+    """Split the article into segments, normalise each, and set the pause after it.
+
+    ``lexicon`` is loaded once per profile (``listen.profile.profile_lexicon``); without it,
+    the base English lexicon. ``show`` gives the spoken intro and outro, if any.
+    """
     if lexicon is None:
-        lexicon = profile_lexicon(profile)
+        lexicon = default_lexicon()
     chapters = _chapters(article)
     headings = sum(b.kind == "heading" for b in article.blocks)
-    raw = list(_raw_segments(article, profile, max_chars, len(chapters) - headings))
+    layout = _Layout(pauses or Pauses(), show or ShowInfo(), max_chars)
+    raw = list(_raw_segments(article, layout, len(chapters) - headings))
     segments: list[Segment] = []
     for seg in raw:
-        spoken = _spoken(seg.text, lexicon, profile.spelling, seg.kind)
+        spoken = _spoken(seg.text, lexicon, spelling, seg.kind)
         if spoken:
             segments.append(replace(seg, spoken=spoken))
     if segments:
@@ -45,21 +51,14 @@ def build_script(
     return Script(article=article, segments=tuple(segments), chapters=chapters)
 
 
-def profile_lexicon(profile: Profile) -> Lexicon:
-    """The base English lexicon, then the profile's own files, later ones overriding."""
-    paths = [BASE_LEXICON, *profile.lexicons]
-    unique = list(dict.fromkeys(Path(p).resolve() for p in paths))
-    return load_lexicon(unique)
-
-
-def intro_text(template: str, article: Article, profile: Profile) -> str:
-    """Fill an intro or outro template; a sentence naming a missing field is dropped."""
+def intro_text(template: str, article: Article, show: ShowInfo) -> str:
+    """Fill an intro or outro template (checked when the profile loaded: only {title},
+    {author}, {show} and {date}); a sentence naming a missing field is dropped."""
     fields = {
         "title": article.title,
         "author": article.author,
-        "show": profile.show,
+        "show": show.name,
         "date": article.date,
-        "url": article.url,
     }
     parts = re.split(r"(?<=[.!?])\s+", template)
     kept = [p for p in parts if all(fields.get(k) for k in re.findall(r"{(\w+)}", p))]
@@ -81,37 +80,39 @@ def _before_first_heading(article: Article) -> Iterator[Block]:
         yield block
 
 
+@dataclass(frozen=True)
+class _Layout:
+    pauses: Pauses
+    show: ShowInfo
+    max_chars: int
+
+
 def _raw_segments(
-    article: Article, profile: Profile, max_chars: int, first_heading_chapter: int
+    article: Article, layout: _Layout, first_heading_chapter: int
 ) -> Iterator[Segment]:
     """Segments with their pauses and chapters; ``first_heading_chapter`` is 1 when the text
     before the first heading (or the whole headless article) is a chapter of its own, else 0."""
-    if profile.intro:
-        yield Segment(
-            intro_text(profile.intro, article, profile), "", "intro", profile.heading_pause_ms
-        )
+    pauses, show = layout.pauses, layout.show
+    if show.intro:
+        yield Segment(intro_text(show.intro, article, show), "", "intro", pauses.heading_ms)
     else:
-        yield Segment(article.title, "", "title", profile.heading_pause_ms)
+        yield Segment(article.title, "", "title", pauses.heading_ms)
     chapter = first_heading_chapter - 1
     for index, block in enumerate(article.blocks):
         if block.kind == "heading":
             chapter += 1
-            yield Segment(block.text, "", "heading", profile.heading_pause_ms, index, chapter)
+            yield Segment(block.text, "", "heading", pauses.heading_ms, index, chapter)
             continue
-        sentences = [p for s in split_sentences(block.text) for p in split_long(s, max_chars)]
+        sentences = [
+            p for s in split_sentences(block.text) for p in split_long(s, layout.max_chars)
+        ]
         for n, sentence in enumerate(sentences):
             last = n == len(sentences) - 1
-            pause = profile.paragraph_pause_ms if last else profile.sentence_pause_ms
+            pause = pauses.paragraph_ms if last else pauses.sentence_ms
             yield Segment(sentence, "", "sentence", pause, index, max(chapter, 0))
-    if profile.outro:
-        yield Segment(
-            intro_text(profile.outro, article, profile),
-            "",
-            "outro",
-            profile.paragraph_pause_ms,
-            -1,
-            max(chapter, 0),
-        )
+    if show.outro:
+        outro = intro_text(show.outro, article, show)
+        yield Segment(outro, "", "outro", pauses.paragraph_ms, -1, max(chapter, 0))
 
 
 def _spoken(text: str, lexicon: Lexicon, spelling: str, kind: str) -> str:

@@ -129,7 +129,7 @@ def timings_json(
 def _paragraphs(timings: Sequence[SegmentTiming]) -> list[dict[str, Any]]:
     def group(item: tuple[int, SegmentTiming]) -> tuple[int, str]:
         segment = item[1].segment
-        return segment.paragraph, segment.kind if segment.paragraph < 0 else "block"
+        return segment.block, segment.kind if segment.block < 0 else "block"
 
     paragraphs = []
     for index, (_, run) in enumerate(itertools.groupby(enumerate(timings), key=group)):
@@ -139,7 +139,7 @@ def _paragraphs(timings: Sequence[SegmentTiming]) -> list[dict[str, Any]]:
             {
                 "index": index,
                 "kind": "paragraph" if first.kind == "sentence" else first.kind,
-                "block": first.paragraph if first.paragraph >= 0 else None,
+                "block": first.block if first.block >= 0 else None,
                 "chapter": first.chapter,
                 "start": _seconds(items[0][1].start),
                 "end": _seconds(items[-1][1].end),

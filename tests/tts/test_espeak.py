@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from listen.errors import ProfileError
-from listen.models import Audio, Profile
+from listen.models import Audio, VoiceSettings
 from listen.tts import create_backend
 from listen.tts.espeak import EspeakBackend
 
@@ -15,17 +15,17 @@ Check = Callable[[Audio, str], None]
 
 
 def espeak(**settings: object) -> EspeakBackend:
-    return EspeakBackend(Profile(name="robot", backend="espeak", **settings))  # type: ignore[arg-type]
+    return EspeakBackend(VoiceSettings(profile="robot", backend="espeak", **settings))  # type: ignore[arg-type]
 
 
 def test_available_here() -> None:
-    found = EspeakBackend.availability(Profile(name="robot", backend="espeak"))
+    found = EspeakBackend.availability(VoiceSettings(profile="robot", backend="espeak"))
     assert found.ok and found.detail.startswith("espeak-ng "), found
 
 
 def test_missing_loader_names_the_install_step(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "espeakng_loader", None)
-    found = EspeakBackend.availability(Profile(name="robot", backend="espeak"))
+    found = EspeakBackend.availability(VoiceSettings(profile="robot", backend="espeak"))
     assert not found.ok
     assert found.install == "pip install --force-reinstall espeakng-loader"
 
@@ -61,8 +61,11 @@ def test_options_pitch_and_range(sentence: str) -> None:
     [
         ({"voice": "zz-nowhere"}, r"espeak-ng has no voice 'zz-nowhere'"),
         ({"options": {"length_scale": 1.0}}, r"does not know the option\(s\) length_scale"),
-        ({"options": {"pitch": 300}}, r"pitch must be 0 to 100"),
-        ({"rate": 0}, r"rate must be above 0"),
+        (
+            {"options": {"pitch": 300}},
+            r"Voice 'robot': option pitch must be a whole number from 0 to 100, not 300",
+        ),
+        ({"rate": 0}, r"rate must be between 0.25 and 4, not 0"),
     ],
     ids=["unknown-voice", "piper-option", "pitch-out-of-range", "zero-rate"],
 )
@@ -76,6 +79,6 @@ def test_empty_text_is_no_audio() -> None:
 
 
 def test_through_the_registry(sentence: str, speech: Check) -> None:
-    backend = create_backend(Profile(name="robot", backend="espeak", voice="en-us"))
+    backend = create_backend(VoiceSettings(profile="robot", backend="espeak", voice="en-us"))
     speech(backend.synthesize(sentence), sentence)
     backend.close()

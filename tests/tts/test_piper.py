@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from listen.errors import ProfileError, SynthesisError
-from listen.models import Audio, Profile
+from listen.models import Audio, VoiceSettings
 from listen.tts import create_backend
 from listen.tts.piper import PiperBackend
 
@@ -16,8 +16,8 @@ Check = Callable[[Audio, str], None]
 SRC = Path(__file__).resolve().parents[2] / "src" / "listen"
 
 
-def joe(**settings: object) -> Profile:
-    return Profile(name="joe", backend="piper", voice="en_US-joe-medium", **settings)  # type: ignore[arg-type]
+def joe(**settings: object) -> VoiceSettings:
+    return VoiceSettings(profile="joe", backend="piper", voice="en_US-joe-medium", **settings)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +44,12 @@ def test_missing_piper_names_the_install_step(monkeypatch: pytest.MonkeyPatch) -
     ids=["missing-model-file", "voice-not-shipped"],
 )
 def test_a_voice_that_is_not_here(voice: str, detail: str) -> None:
-    found = PiperBackend.availability(Profile(name="alan", backend="piper", voice=voice))
+    found = PiperBackend.availability(VoiceSettings(profile="alan", backend="piper", voice=voice))
     assert not found.ok and detail in found.detail and found.install is None
 
 
 def test_a_model_given_by_path(voice: PiperBackend, sentence: str, speech: Check) -> None:
-    backend = PiperBackend(Profile(name="joe", backend="piper", voice=str(voice.model)))
+    backend = PiperBackend(VoiceSettings(profile="joe", backend="piper", voice=str(voice.model)))
     speech(backend.synthesize(sentence), sentence)
     backend.close()
 
@@ -74,8 +74,8 @@ def test_rate_and_length_scale_change_duration(voice: PiperBackend, sentence: st
     ("settings", "message"),
     [
         ({"options": {"pitch": 50}}, r"does not know the option\(s\) pitch"),
-        ({"options": {"noise_scale": "loud"}}, r"noise_scale must be above 0"),
-        ({"rate": -1.0}, r"rate must be above 0"),
+        ({"options": {"noise_scale": "loud"}}, r"noise_scale must be a number from 0 to 2"),
+        ({"rate": -1.0}, r"rate must be between 0.25 and 4"),
     ],
     ids=["espeak-option", "not-a-number", "negative-rate"],
 )

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from listen.errors import BackendUnavailable, ProfileError, SynthesisError
-from listen.models import Audio, Profile
+from listen.models import Audio, VoiceSettings
 from listen.tts import create_backend
 from listen.tts import pyttsx3 as module
 from listen.tts._pyttsx3_worker import uses_espeak, wait_for_wav, wav_complete
@@ -24,8 +24,8 @@ Check = Callable[[Audio, str], None]
 linux_only = pytest.mark.skipif(not uses_espeak(), reason="pyttsx3 uses espeak-ng here")
 
 
-def system(**settings: object) -> Profile:
-    return Profile(name="system", backend="pyttsx3", **settings)  # type: ignore[arg-type]
+def system(**settings: object) -> VoiceSettings:
+    return VoiceSettings(profile="system", backend="pyttsx3", **settings)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,7 @@ def test_coexists_with_espeak_in_one_process(
     voice: Pyttsx3Backend, sentence: str, speech: Check
 ) -> None:
     """Both drive libespeak-ng, whose state is global: pyttsx3's lives in its worker."""
-    robot = EspeakBackend(Profile(name="robot", backend="espeak"))
+    robot = EspeakBackend(VoiceSettings(profile="robot", backend="espeak"))
     for _ in range(2):
         speech(robot.synthesize(sentence), sentence)
         speech(voice.synthesize(sentence), sentence)

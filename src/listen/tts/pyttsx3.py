@@ -38,7 +38,7 @@ import tempfile
 import threading
 import wave
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, ClassVar
@@ -46,9 +46,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from listen.errors import BackendUnavailable, ListenError, ProfileError, SynthesisError
-from listen.models import Audio, Profile
+from listen.models import Audio, VoiceSettings
 from listen.tts._pyttsx3_worker import uses_espeak
-from listen.tts.base import Availability
+from listen.tts.base import Availability, Option, check_settings
 
 __all__ = ["Pyttsx3Backend"]
 
@@ -200,12 +200,13 @@ def _shutdown(worker: _Worker, workdir: Path) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _raise_start_error(answer: dict[str, Any], profile: Profile) -> None:
+def _raise_start_error(answer: dict[str, Any], settings: VoiceSettings) -> None:
     detail = answer.get("error", "unknown error")
     if answer.get("kind") == "ProfileError":
-        raise ProfileError(f"Voice '{profile.name}': {detail}")
+        raise ProfileError(f"Voice '{settings.profile}': {detail}")
     raise BackendUnavailable(
-        f"Voice '{profile.name}': pyttsx3 could not start ({detail}); install it with: {INSTALL}"
+        f"Voice '{settings.profile}': pyttsx3 could not start ({detail}); "
+        f"install it with: {INSTALL}"
     )
 
 
@@ -213,38 +214,38 @@ class Pyttsx3Backend:
     """The platform's voices through pyttsx3, run in a child process."""
 
     name: ClassVar[str] = "pyttsx3"
+    options: ClassVar[Mapping[str, Option]] = {}
 
-    def __init__(self, profile: Profile) -> None:
-        if profile.rate <= 0:
-            raise ProfileError(f"Voice '{profile.name}': rate must be above 0, not {profile.rate}")
-        self.profile = profile
+    def __init__(self, settings: VoiceSettings) -> None:
+        check_settings(type(self), settings)
+        self.settings = settings
         self._lock = threading.Lock()
         self._workdir = Path(tempfile.mkdtemp(prefix="listen-pyttsx3-"))
-        settings = {
-            "voice": profile.voice,
-            "espeak_voice": "en-us" if profile.spelling == "us" else "en",
-            "rate": profile.rate,
+        engine = {
+            "voice": settings.voice,
+            "espeak_voice": "en-us" if settings.spelling == "us" else "en",
+            "rate": settings.rate,
         }
-        self._worker = _Worker(settings, self._workdir)
+        self._worker = _Worker(engine, self._workdir)
         self._finalizer = weakref.finalize(self, _shutdown, self._worker, self._workdir)
         try:
-            self._start(settings)
+            self._start(engine)
         except ListenError:
             self.close()
             raise
 
-    def _start(self, settings: dict[str, Any]) -> None:
+    def _start(self, engine: dict[str, Any]) -> None:
         try:
-            answer = self._worker.ask(settings, START_TIMEOUT)
+            answer = self._worker.ask(engine, START_TIMEOUT)
         except SynthesisError as exc:
             raise BackendUnavailable(
-                f"Voice '{self.profile.name}': pyttsx3 did not start: {exc}"
+                f"Voice '{self.settings.profile}': pyttsx3 did not start: {exc}"
             ) from exc
         if not answer.get("ok"):
-            _raise_start_error(answer, self.profile)
+            _raise_start_error(answer, self.settings)
 
     @classmethod
-    def availability(cls, profile: Profile) -> Availability:
+    def availability(cls, settings: VoiceSettings) -> Availability:
         if importlib.util.find_spec("pyttsx3") is None:
             return Availability(False, "pyttsx3 is not installed", INSTALL)
         try:
@@ -277,7 +278,9 @@ class Pyttsx3Backend:
     def _speak(self, chunk: str) -> Audio:
         with self._lock:
             if not self._finalizer.alive:
-                raise SynthesisError(f"Voice '{self.profile.name}': the pyttsx3 backend is closed")
+                raise SynthesisError(
+                    f"Voice '{self.settings.profile}': the pyttsx3 backend is closed"
+                )
             path = self._workdir / "chunk.wav"
             answer = self._worker.ask({"text": chunk, "path": str(path)}, CHUNK_TIMEOUT)
             if not answer.get("ok"):

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import Any
 
 from listen.errors import BackendUnavailable, ProfileError
-from listen.models import Profile
+from listen.models import VoiceSettings
 from listen.tts.base import Availability, Backend
 
-__all__ = ["availability", "backend_names", "create_backend", "load_backend_class"]
+__all__ = [
+    "BUILTIN_BACKENDS",
+    "availability",
+    "backend_names",
+    "create_backend",
+    "load_backend_class",
+]
 
 BUILTIN_BACKENDS: dict[str, str] = {
     "piper": "listen.tts.piper:PiperBackend",
     "espeak": "listen.tts.espeak:EspeakBackend",
     "pyttsx3": "listen.tts.pyttsx3:Pyttsx3Backend",
-    "silence": "listen.tts.silence:SilenceBackend",
+    "tone": "listen.tts.tone:ToneBackend",
+    "silence": "listen.tts.tone:ToneBackend",
 }
+"""Name -> "module:Class"; "silence" is the test tone's name before 0.2, kept for old profiles."""
 
 
 def _targets() -> dict[str, str]:
@@ -32,30 +38,31 @@ def backend_names() -> list[str]:
     return sorted(_targets())
 
 
-def load_backend_class(name: str) -> Any:
+def load_backend_class(name: str) -> type[Backend]:
+    """The backend class registered as ``name``; importing it never loads the engine."""
     target = _targets().get(name)
     if target is None:
         known = ", ".join(backend_names())
         raise ProfileError(f"Unknown backend '{name}': choose one of {known}")
     module_name, _, attr = target.partition(":")
     module = importlib.import_module(module_name)
-    return getattr(module, attr)
+    cls: type[Backend] = getattr(module, attr)
+    return cls
 
 
-def availability(profile: Profile) -> Availability:
-    cls = load_backend_class(profile.backend)
-    check: Callable[[Profile], Availability] = cls.availability
-    return check(profile)
+def availability(settings: VoiceSettings) -> Availability:
+    return load_backend_class(settings.backend).availability(settings)
 
 
-def create_backend(profile: Profile) -> Backend:
-    cls = load_backend_class(profile.backend)
-    found = cls.availability(profile)
+def create_backend(settings: VoiceSettings) -> Backend:
+    """A ready backend for ``settings``; BackendUnavailable naming the install step if the
+    engine is missing, ProfileError for settings it refuses."""
+    cls = load_backend_class(settings.backend)
+    found = cls.availability(settings)
     if not found.ok:
         hint = f"; install it with: {found.install}" if found.install else ""
         raise BackendUnavailable(
-            f"Voice '{profile.name}' needs the {profile.backend} engine, which is not "
+            f"Voice '{settings.profile}' needs the {settings.backend} engine, which is not "
             f"available here ({found.detail}){hint}"
         )
-    backend: Backend = cls(profile)
-    return backend
+    return cls(settings)
