@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
 import importlib.metadata
 import os
 import pickle
@@ -66,15 +65,13 @@ def test_round_trip_is_exact(tmp_path: Path) -> None:
 
 def test_real_engine_audio_comes_back_unchanged(tmp_path: Path) -> None:
     profile = load_profile("espeak")
-    backend = create_backend(profile)
+    backend = create_backend(profile.speech)
     try:
         spoken = backend.synthesize("The cache keeps what the engine said.")
     finally:
         backend.close()
     version = importlib.metadata.version("espeakng-loader")
-    k = segment_key(
-        "The cache keeps what the engine said.", dataclasses.asdict(profile), "espeak", version
-    )
+    k = segment_key("The cache keeps what the engine said.", profile.to_dict(), "espeak", version)
     with SegmentCache(tmp_path, max_bytes=50_000_000) as cache:
         assert cache.put(k, spoken)
     with SegmentCache(tmp_path, max_bytes=50_000_000) as cache:  # another run

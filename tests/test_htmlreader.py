@@ -12,7 +12,7 @@ from listen.article import load
 from listen.htmlrules import byline
 from listen.models import Article
 from listen.normalise.sentences import split_sentences
-from listen.profile import load_profile
+from listen.profile import load_profile, profile_lexicon
 from listen.segment import build_script
 
 HTML = Path(__file__).parent / "data" / "html"
@@ -63,7 +63,8 @@ def test_reference_page_drops_markers_edit_links_and_back_matter() -> None:
 def test_a_standfirst_is_a_paragraph_not_a_chapter_heading() -> None:
     article = read("standfirst-taken-for-heading.html")
     assert headings(article) == ["What happens to the clock tower"]
-    chapters = build_script(article, load_profile("espeak")).chapters
+    profile = load_profile("espeak")
+    chapters = build_script(article, profile.pauses, lexicon=profile_lexicon(profile)).chapters
     assert chapters == (HEADLINE, "What happens to the clock tower")
     assert article.paragraphs[0].startswith("The harbour authority says passengers will move")
 
@@ -85,8 +86,9 @@ def test_a_pull_quote_repeating_a_sentence_is_dropped() -> None:
 def test_a_bold_lead_in_is_a_sentence_of_its_own() -> None:
     article = read("bold-lead-in-without-pause.html")
     profile = load_profile("espeak")
-    segments = {s.text: s for s in build_script(article, profile).segments}
-    assert segments["Why it matters."].pause_ms == profile.sentence_pause_ms
+    script = build_script(article, profile.pauses, lexicon=profile_lexicon(profile))
+    segments = {s.text: s for s in script.segments}
+    assert segments["Why it matters."].pause_ms == profile.pauses.sentence_ms
     paragraphs = article.paragraphs
     assert split_sentences(paragraphs[1])[:2] == [
         "Why it matters.",
