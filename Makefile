@@ -1,13 +1,13 @@
 # listen: two commands set everything up on a fresh Debian machine with Python 3.11.
 #   make demo   venv + listen with the default voice, renders the seed article
-#   make test   everything the tests need (apt: mp3val), then the whole suite
+#   make test   everything the tests need (apt: mp3val, chromium), then the whole suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 SEED   := seeds/nara-drum-diplomacy.txt
 DEMO   := output/.demo-rendered
 SOURCES := $(shell find src voices -type f -not -name '*.pyc' 2>/dev/null)
-APT_PACKAGES := mp3val
+APT_PACKAGES := mp3val chromium
 
 .PHONY: demo test lint bench system-deps clean
 

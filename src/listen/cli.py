@@ -218,3 +218,40 @@ def feed_check(feed: Path, files: Path | None, previous: Path | None, allow_http
     if problems:
         raise FeedError(f"Feed '{feed}' has {len(problems)} problem(s): fix them and check again")
     click.echo(f"{feed}: OK")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--port", "-p", default=8000, show_default=True, help="Port; 0 picks a free one.")
+@_errors
+def serve(folder: Path, port: int) -> None:
+    """Serve a published FOLDER on 127.0.0.1, with byte ranges, until Ctrl+C."""
+    from listen.serve import make_server
+
+    server = make_server(folder, port)
+    host, bound = server.server_address[:2]
+    click.echo(f"Serving {folder} at http://{host!s}:{bound}/ (Ctrl+C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@main.command()
+@click.argument("slug")
+@click.option(
+    "--out",
+    "-o",
+    "folder",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The published folder (the one listen publish wrote).",
+)
+@_errors
+def embed(slug: str, folder: Path) -> None:
+    """Print the HTML that embeds episode SLUG in a CMS page: player, or iframe."""
+    from listen.site import embed_code
+
+    click.echo(embed_code(folder, slug), nl=False)
