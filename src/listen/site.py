@@ -51,7 +51,7 @@ __all__ = [
 
 PLAYER_FILES = ("listen-player.js", "listen-player.css")
 MANIFEST = "site.json"
-EMBED_HEIGHT = 150
+EMBED_HEIGHT = 180
 EMBED_WIDTH = 640
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 

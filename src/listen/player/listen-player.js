@@ -123,6 +123,7 @@
         if (!s) return;
         a.currentTime = Number(s.dataset.start);
         this.follow = true;
+        this.tick();
         if (a.paused) this.play();
       });
       this.panel.addEventListener("scroll", () => {
@@ -169,7 +170,10 @@
       if (show && this.current) { this.follow = true; this.reveal(this.current); }
     }
 
-    toggle() { this.audio.paused ? this.play() : this.audio.pause(); }
+    toggle() {
+      this.audio.paused ? this.play() : this.audio.pause();
+      this.state();
+    }
     play() { const p = this.audio.play(); if (p) p.catch(() => {}); }
     jump(d) {
       const a = this.audio;
