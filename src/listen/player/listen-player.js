@@ -100,7 +100,7 @@
       this.opener = h("button", { type: "button", class: "lp-toggle", "aria-expanded": "false", "aria-controls": id, hidden: "" }, "Transcript");
       this.opener.onclick = () => this.open(this.panel.hidden);
       this.resume = h("p", { class: "lp-resume", hidden: "" });
-      const time = h("span", { class: "lp-time" }, this.elapsed, " ", this.remaining);
+      const time = h("span", { class: "lp-time" }, this.elapsed, " / ", this.remaining);
       const tools = h("div", { class: "lp-tools" }, this.rate, this.menu, this.opener);
       const link = this.querySelector("a[download]");
       if (link) tools.append(link);
@@ -118,6 +118,7 @@
       const rate = Number(store.get("listen:rate"));
       if (RATES.includes(rate)) this.speed(rate);
       this.addEventListener("keydown", (e) => this.shortcut(e));
+      addEventListener("pagehide", () => this.save(true));
       this.panel.addEventListener("click", (e) => {
         const s = e.target.closest("[data-start]");
         if (!s) return;
@@ -206,7 +207,7 @@
       this.seek.setAttribute("aria-valuetext", clock(t) + " of " + clock(d));
       this.seek.style.setProperty("--lp-p", (d ? (100 * t) / d : 0) + "%");
       this.elapsed.textContent = clock(t);
-      this.remaining.textContent = "-" + clock(d - t);
+      this.remaining.textContent = "-" + clock(Math.ceil(d - t));
       this.highlight(t);
       let c = -1;
       this.chapters.forEach((x, i) => { if (x.start <= t) c = i; });
