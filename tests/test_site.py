@@ -4,6 +4,7 @@ import gzip
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,16 @@ def test_listen_embed_errors(tmp_path: Path) -> None:
     empty = _listen("embed", "bridge", "--out", str(tmp_path))
     assert empty.returncode == 1 and "has no site.json" in empty.stderr
     assert _listen("embed", "bridge").returncode == 2
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_the_player_and_the_templates(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path)]
+    subprocess.run([*command, str(root)], check=True, capture_output=True, timeout=300)
+    [wheel] = tmp_path.glob("listen-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert {f"listen/player/{name}" for name in PLAYER_FILES} <= names
+    templates = {p.name for p in (root / "src" / "listen" / "site").glob("*.html")}
+    assert {f"listen/site/{name}" for name in templates} <= names
