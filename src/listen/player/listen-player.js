@@ -245,7 +245,8 @@
       const t = this.audio.currentTime, d = this.audio.duration;
       if (!force && Math.abs(t - this.saved) < 5) return;
       this.saved = t;
-      store.set(this.slot, t > 5 && !(d - t < 10) ? t.toFixed(1) : null);
+      if (d - t < 10) store.set(this.slot, null);
+      else if (t > 5) store.set(this.slot, t.toFixed(1));
     }
 
     offer() {
@@ -254,7 +255,7 @@
       const go = h("button", { type: "button", class: "lp-resume-go" }, "Resume at " + clock(t));
       const no = h("button", { type: "button", class: "lp-resume-no", "aria-label": "Start from the beginning" }, "×");
       go.onclick = () => { this.audio.currentTime = t; this.play(); };
-      no.onclick = () => { this.resume.hidden = true; this.playBtn.focus(); };
+      no.onclick = () => { store.set(this.slot, null); this.resume.hidden = true; this.playBtn.focus(); };
       this.resume.replaceChildren(go, no);
       this.resume.hidden = false;
     }
