@@ -84,3 +84,10 @@ def build_demo_site(work: Path) -> DemoSite:
     )
     write_site(folder, build_site(SHOW, episodes))
     return DemoSite(folder, SHOW, episodes)
+
+
+if __name__ == "__main__":  # python tests/player/demo_site.py DIR: a folder for `listen serve`
+    import sys
+
+    site = build_demo_site(Path(sys.argv[1]))
+    print(site.folder)

@@ -184,6 +184,11 @@ def test_position_is_offered_after_a_reload(page: Page, site: DemoSite) -> None:
     assert page.locator(".lp-resume").is_hidden()
     _open(page, site.url(f"{site.short.slug}/"))  # per episode: nothing to offer elsewhere
     assert page.locator(".lp-resume").is_hidden()
+    _article(page, site, site.long.slug)
+    page.click(".lp-resume-no")  # "start from the beginning" forgets the position
+    page.reload()
+    _article(page, site, site.long.slug)
+    assert page.locator(".lp-resume").is_hidden()
 
 
 def test_tab_reaches_every_control_and_space_plays(page: Page, site: DemoSite) -> None:
