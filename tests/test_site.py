@@ -5,12 +5,15 @@ import json
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from lxml import html
 
+from listen.article import load
 from listen.models import Block
+from listen.render import render_files
 from listen.site import (
     PLAYER_FILES,
     SiteEpisode,
@@ -20,6 +23,8 @@ from listen.site import (
     embed_snippet,
     load_manifest,
     player_assets,
+    site_episode,
+    site_episode_from_timing,
     write_site,
 )
 
@@ -208,3 +213,15 @@ def test_the_wheel_ships_the_player_and_the_templates(tmp_path: Path) -> None:
     assert {f"listen/player/{name}" for name in PLAYER_FILES} <= names
     templates = {p.name for p in (root / "src" / "listen" / "site").glob("*.html")}
     assert {f"listen/site/{name}" for name in templates} <= names
+
+
+@pytest.mark.slow
+def test_episode_from_the_timing_file_matches_the_one_from_the_article(tmp_path: Path) -> None:
+    article_path = Path(__file__).parent / "data" / "three-headings.md"
+    [rendered] = render_files([article_path], tmp_path, voice="espeak")
+    timing = json.loads((tmp_path / f"{rendered.slug}.json").read_text(encoding="utf-8"))
+    from_timing = site_episode_from_timing(timing, "audio")
+    from_article = site_episode(load(article_path), rendered, "audio/")
+    assert from_timing == replace(from_article, duration=from_timing.duration)
+    assert from_timing.duration == pytest.approx(rendered.duration, abs=0.001)
+    assert [b.kind for b in from_timing.blocks].count("heading") == 3

@@ -46,6 +46,7 @@ __all__ = [
     "load_manifest",
     "player_assets",
     "site_episode",
+    "site_episode_from_timing",
     "write_site",
 ]
 
@@ -290,4 +291,31 @@ def site_episode(article: Article, rendered: Rendered, audio_dir: str = "") -> S
         date=article.date,
         description=article.description,
         blocks=article.blocks,
+    )
+
+
+def site_episode_from_timing(timing: Mapping[str, Any], audio_dir: str = "") -> SiteEpisode:
+    """The :class:`SiteEpisode` of an episode from its timing JSON (``<slug>.json``) alone.
+
+    For a publisher that keeps the rendered files but not the articles: the text comes back
+    from the timed paragraphs (sentences as written, joined by spaces; headings at level 2).
+    """
+    base = audio_dir if not audio_dir or audio_dir.endswith("/") else audio_dir + "/"
+    slug = str(timing["slug"])
+    blocks = tuple(
+        Block(kind, " ".join(s["text"] for s in p["sentences"]), 2 if kind == "heading" else 0)
+        for p in timing.get("paragraphs", ())
+        if (kind := p.get("kind")) in ("heading", "paragraph")
+    )
+    return SiteEpisode(
+        slug=slug,
+        title=str(timing["title"]),
+        audio_url=base + str(timing.get("audio") or f"{slug}.mp3"),
+        duration=float(timing["duration"]),
+        timing_url=base + f"{slug}.json",
+        chapters_url=base + f"{slug}.chapters.json",
+        author=timing.get("author"),
+        date=timing.get("date"),
+        description=timing.get("description"),
+        blocks=blocks,
     )
