@@ -188,3 +188,12 @@ def test_listen_serve_missing_folder(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.startswith("Error: ") and "not a folder" in proc.stderr
     assert proc.stdout == ""
+
+
+def test_a_port_in_use_is_an_error(published: Path) -> None:
+    first = make_server(published, 0)
+    try:
+        with pytest.raises(ServeError, match="choose another --port"):
+            make_server(published, first.server_address[1])
+    finally:
+        first.server_close()
