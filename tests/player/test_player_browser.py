@@ -180,8 +180,8 @@ def test_position_is_offered_after_a_reload(page: Page, site: DemoSite) -> None:
     minutes, seconds = re.fullmatch(r"Resume at (\d+):(\d\d)", offer.text_content() or "").groups()
     assert abs(int(minutes) * 60 + int(seconds) - stopped) <= 1
     offer.click()
-    page.wait_for_function(f"{AUDIO}.currentTime >= {stopped - 0.1} && !{AUDIO}.paused")
     assert page.locator(".lp-resume").is_hidden()
+    page.wait_for_function(f"{AUDIO}.currentTime >= {stopped - 0.1} && !{AUDIO}.paused")
     _open(page, site.url(f"{site.short.slug}/"))  # per episode: nothing to offer elsewhere
     assert page.locator(".lp-resume").is_hidden()
     _article(page, site, site.long.slug)

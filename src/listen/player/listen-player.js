@@ -254,7 +254,7 @@
       if (!(t > 5)) return;
       const go = h("button", { type: "button", class: "lp-resume-go" }, "Resume at " + clock(t));
       const no = h("button", { type: "button", class: "lp-resume-no", "aria-label": "Start from the beginning" }, "×");
-      go.onclick = () => { this.audio.currentTime = t; this.play(); };
+      go.onclick = () => { this.resume.hidden = true; this.audio.currentTime = t; this.play(); };
       no.onclick = () => { store.set(this.slot, null); this.resume.hidden = true; this.playBtn.focus(); };
       this.resume.replaceChildren(go, no);
       this.resume.hidden = false;
