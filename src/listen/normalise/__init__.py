@@ -20,7 +20,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from listen.normalise import abbreviations, dates, money, quantities, symbols, technical
+from listen.normalise import (
+    abbreviations,
+    dates,
+    measures,
+    money,
+    quantities,
+    symbols,
+    technical,
+)
 from listen.normalise.lexicon import BASE_LEXICON, Lexicon, default_lexicon, load_lexicon
 from listen.normalise.rule import Rewrite, Rule
 from listen.normalise.spelling import RULES_TO_UK, RULES_TO_US
@@ -40,6 +48,7 @@ _NUMBERS = (
     *technical.RULES,
     *dates.RULES,
     *money.RULES,
+    *measures.RULES,
     *technical.LATE,
     *quantities.RULES,
 )

@@ -1,0 +1,163 @@
+"""Measures: "12kg", "2°C", "80 km/h", "30 min. later", "a 5 km run" (singular before a noun)."""
+
+from __future__ import annotations
+
+import re
+
+from listen.normalise.money import attributive
+from listen.normalise.numbers import cardinal, fraction, number
+from listen.normalise.rule import NUM, Rule
+
+__all__ = ["RULES"]
+
+
+_UNITS = {
+    "mm": "millimeter",
+    "cm": "centimeter",
+    "m": "meter",
+    "km": "kilometer",
+    "KM": "kilometer",
+    "ft": "foot/feet",
+    "yd": "yard",
+    "mi": "mile",
+    "mph": "mile per hour/miles per hour",
+    "km/h": "kilometer per hour/kilometers per hour",
+    "kph": "kilometer per hour/kilometers per hour",
+    "kmh": "kilometer per hour/kilometers per hour",
+    "kg": "kilogram",
+    "KG": "kilogram",
+    "Kg": "kilogram",
+    "g": "gram",
+    "mg": "milligram",
+    "μg": "microgram",
+    "mcg": "microgram",
+    "lb": "pound",
+    "lbs": "pound",
+    "oz": "ounce",
+    "l": "liter",
+    "L": "liter",
+    "ml": "milliliter",
+    "mL": "milliliter",
+    "kW": "kilowatt",
+    "MW": "megawatt",
+    "GW": "gigawatt",
+    "kWh": "kilowatt hour",
+    "MWh": "megawatt hour",
+    "GWh": "gigawatt hour",
+    "TWh": "terawatt hour",
+    "W": "watt",
+    "kV": "kilovolt",
+    "V": "volt",
+    "Hz": "hertz/hertz",
+    "kHz": "kilohertz/kilohertz",
+    "MHz": "megahertz/megahertz",
+    "GHz": "gigahertz/gigahertz",
+    "KB": "kilobyte",
+    "kB": "kilobyte",
+    "MB": "megabyte",
+    "GB": "gigabyte",
+    "TB": "terabyte",
+    "Mbps": "megabit per second/megabits per second",
+    "mbps": "megabit per second/megabits per second",
+    "Gbps": "gigabit per second/gigabits per second",
+    "ha": "hectare",
+    "sq ft": "square foot/square feet",
+    "sq km": "square kilometer",
+    "sq mi": "square mile",
+    "km2": "square kilometer",
+    "m2": "square meter",
+    "cm2": "square centimeter",
+    "mm2": "square millimeter",
+    "km3": "cubic kilometer",
+    "m3": "cubic meter",
+    "cm3": "cubic centimeter",
+    "cc": "cubic centimeter",
+    "°C": "degree Celsius/degrees Celsius",
+    "°F": "degree Fahrenheit/degrees Fahrenheit",
+    "°": "degree",
+    "%": "percent/percent",
+    "ms": "millisecond",
+    "sec": "second",
+    "secs": "second",
+    "min": "minute",
+    "mins": "minute",
+    "hr": "hour",
+    "hrs": "hour",
+    "h": "hour",
+    "s": "second",
+    "bp": "basis point",
+    "ppm": "part per million/parts per million",
+    "mpg": "mile per gallon/miles per gallon",
+    "psi": "P-S-I/P-S-I",
+    "mAh": "milliamp hour",
+    "dB": "decibel",
+    "kcal": "kilocalorie",
+    "hp": "horsepower/horsepower",
+    "bhp": "brake horsepower/brake horsepower",
+    "yr": "year",
+    "yrs": "year",
+}
+_ATTACHED_ONLY = frozenset({"g", "l", "L", "V", "W", "h", "s", "ha", "°"})
+_PER_ONLY = frozenset({"s"})
+_UNIT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+_MEASURE = re.compile(
+    r"(?<![\w.,$£€¥/])(?P<minus>(?<![\w-])-)?(?P<n1>(?:\d{1,3}\s)?\d+/\d+|" + NUM + r")"
+    r"(?:\s?(?P<join>-|\u2013|to|x|×|by)\s?(?P<n2>" + NUM + r"))?"
+    r"(?:\s(?P<scale>thousand|million|billion))?"
+    r"(?P<space>\s?)(?:(?P<unit>" + _UNIT + r")(?![\w°])|(?=/))"
+    r"(?:/(?P<per>" + _UNIT + r")(?![\w°]))?"
+    r"(?:\.(?=\s+[a-z]))?"  # "30 min. later": the abbreviation's period, not a full stop
+)
+_UK_SPELLINGS = (("meter", "metre"), ("liter", "litre"), ("percent", "per cent"))
+
+
+def _unit_words(unit: str, value: str, uk: bool) -> str:
+    forms = _UNITS[unit]
+    one, _, many = forms.partition("/")
+    if not many:
+        many = one + "s"
+    words = one if value in ("1", "-1") else many
+    if uk:
+        for us, gb in _UK_SPELLINGS:
+            words = words.replace(us, gb)
+    return words
+
+
+def _quantity(written: str, uk: bool) -> str:
+    if "/" not in written:
+        return number(written, uk=uk)
+    whole, _, part = written.rpartition(" ")
+    top, bottom = (int(x) for x in part.split("/"))
+    spoken = fraction(top, bottom, uk=uk)
+    if not whole:
+        return spoken
+    if top == 1 and bottom > 1:
+        spoken = "a " + spoken.removeprefix("one ")
+    return cardinal(int(whole), uk=uk) + " and " + spoken
+
+
+def _speak_measure(m: re.Match[str], uk: bool) -> str:
+    unit, per = m["unit"], m["per"]
+    if unit is None and per is None:
+        return m.group(0)
+    spaced_alone = m["space"] and unit in _ATTACHED_ONLY and not per
+    if spaced_alone or unit in _PER_ONLY or per == "°":
+        return m.group(0)
+    last = m["n2"] or m["n1"]
+    spoken = ("minus " if m["minus"] else "") + _quantity(m["n1"], uk)
+    if m["n2"]:
+        join = "by" if m["join"] in ("x", "×", "by") else "to"
+        spoken += f" {join} {number(m['n2'], uk=uk)}"
+    if m["scale"]:
+        spoken += " " + m["scale"]
+        last = "many"
+    if attributive(m):
+        last = "1"
+    if unit:
+        spoken += " " + _unit_words(unit, last, uk)
+    if per:
+        spoken += " per " + _unit_words(per, "1", uk)
+    return spoken
+
+
+RULES = (Rule("measure", _MEASURE, _speak_measure),)
