@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from listen.article import load
+from listen.errors import ArticleError
 from listen.htmlrules import byline
 from listen.models import Article
 from listen.normalise.sentences import split_sentences
@@ -188,3 +189,13 @@ def test_nesting_within_the_parser_limit_reads_the_text(tmp_path: Path) -> None:
         f"<html><body>{'<div>' * 1500}<p>{paragraph}</p>{'</div>' * 1500}</body></html>"
     )
     assert load(page).paragraphs == (paragraph,)
+
+
+def test_missing_html_extractor_names_its_install_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Some text for the reader.</p></body></html>", "utf-8")
+    monkeypatch.setitem(sys.modules, "trafilatura", None)
+    with pytest.raises(ArticleError, match=r"install it with: pip install 'trafilatura"):
+        load(page)

@@ -141,8 +141,13 @@ def _too_deep(path: Path) -> ArticleError:
 
 
 def _extract(tree: Any, path: Path, precise: bool) -> Any:
-    import trafilatura
-
+    try:
+        import trafilatura
+    except ImportError as exc:
+        raise ArticleError(
+            f"Could not read '{path}': reading HTML needs trafilatura, which is not installed; "
+            "install it with: pip install 'trafilatura>=1.12'"
+        ) from exc
     with _quiet():
         try:
             return trafilatura.bare_extraction(
