@@ -174,6 +174,34 @@ def script(file: Path, voice: str, explain: bool, limits: Limits) -> None:
 
 
 @main.command()
+@click.argument("episodes", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--max-wer",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.3,
+    show_default=True,
+    help="Flag a sentence when more than this share of its words are wrong.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print every sentence's result as JSON.")
+@_errors
+def check(episodes: tuple[Path, ...], max_wer: float, as_json: bool) -> None:
+    """Hear each EPISODE.mp3 back with speech recognition and flag the sentences that came
+    out wrong (exit status 1 when any is flagged). Needs the extra: pip install 'listen[check]'.
+    """
+    from listen.check import check_files, check_lines
+
+    results = check_files(episodes, max_wer)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
+    else:
+        for result in results:
+            for line in check_lines(result):
+                click.echo(line)
+    if any(r.flagged for r in results):
+        sys.exit(1)
+
+
+@main.command()
 @_errors
 def voices() -> None:
     """List every voice profile, its backend, and whether it works here."""

@@ -7,6 +7,7 @@ __all__ = [
     "AudioError",
     "BackendUnavailable",
     "CatalogueError",
+    "CheckError",
     "ConfigError",
     "CoverError",
     "FeedError",
@@ -15,6 +16,7 @@ __all__ = [
     "ListenError",
     "OutputError",
     "ProfileError",
+    "RecogniserUnavailable",
     "SynthesisError",
     "TagError",
 ]
@@ -46,6 +48,14 @@ class ProfileError(ListenError, ValueError):
 
 class BackendUnavailable(ListenError, RuntimeError):
     """A TTS engine is not installed here; the message names the step that installs it."""
+
+
+class RecogniserUnavailable(ListenError, RuntimeError):
+    """The speech recogniser for ``listen check`` is not installed; the message says how."""
+
+
+class CheckError(ListenError, ValueError):
+    """An episode cannot be checked: its timing file is missing or malformed."""
 
 
 class SynthesisError(ListenError, RuntimeError):

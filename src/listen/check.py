@@ -1,0 +1,373 @@
+"""``listen check``: hear a rendered episode back and flag the sentences that came out wrong.
+
+For an episode ``<slug>.mp3`` the timing file ``<slug>.json`` beside it (written by ``listen
+render``) says what each sentence should say (``spoken``) and where it sits (``start``,
+``end``). The audio is transcribed with word timestamps (:mod:`listen.recogniser`), what was
+heard is normalised with listen's own normaliser (so "1910" heard as digits compares with
+"nineteen ten" as spoken), and the heard words are aligned to the spoken ones
+(:mod:`listen.align`). Each sentence gets its missed, substituted and inserted words and its
+error rate; a sentence is flagged when its error rate is above ``max_wer``, or when a word that
+carries a number (a year, a figure, a date) was missed or heard as another word.
+
+The word times of the alignment are written back into the timing file (``words`` in each
+sentence, atomically, every other key kept), so a player can highlight word by word.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from listen.align import NUMBER_WORDS, Pair, Token, align, opcodes, tokens
+from listen.errors import CheckError, ListenError
+from listen.fsutil import write_text_atomic
+from listen.normalise import Lexicon, default_lexicon, load_lexicon, to_spoken
+from listen.recogniser import SAMPLE_RATE, HeardWord, Recogniser, decode_audio
+from listen.transcript import json_text
+
+__all__ = [
+    "DEFAULT_MAX_WER",
+    "EpisodeCheck",
+    "SentenceCheck",
+    "TimedSentence",
+    "WordTime",
+    "check_episode",
+    "check_files",
+    "check_lines",
+    "compare",
+    "read_sentences",
+    "timing_path",
+]
+
+DEFAULT_MAX_WER = 0.3
+"""A sentence with more than this share of its words wrong is flagged."""
+_SLACK_S = 0.25
+"""How far outside a sentence's span a heard word may sit and still belong to it."""
+
+
+@dataclass(frozen=True)
+class TimedSentence:
+    """One sentence of the timing file: what it says and where it sits."""
+
+    id: str
+    text: str
+    spoken: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class WordTime:
+    """Where one spoken word of a sentence was heard, in seconds."""
+
+    word: str
+    start: float
+    end: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"word": self.word, "start": round(self.start, 3), "end": round(self.end, 3)}
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    """What was heard for one sentence, against what it should say."""
+
+    sentence: TimedSentence
+    heard: str
+    words: int
+    missed: tuple[str, ...] = ()
+    substituted: tuple[tuple[str, str], ...] = ()
+    """(expected, heard) pairs."""
+    inserted: tuple[str, ...] = ()
+    number_wrong: bool = False
+    """A word carrying a number was missed or heard as another word."""
+    word_times: tuple[WordTime, ...] = ()
+
+    @property
+    def errors(self) -> int:
+        return len(self.missed) + len(self.substituted) + len(self.inserted)
+
+    @property
+    def wer(self) -> float:
+        return self.errors / self.words if self.words else float(bool(self.inserted))
+
+    def flagged(self, max_wer: float) -> bool:
+        return self.number_wrong or self.wer > max_wer
+
+    def to_dict(self, max_wer: float) -> dict[str, Any]:
+        s = self.sentence
+        return {
+            "id": s.id,
+            "start": s.start,
+            "end": s.end,
+            "expected": s.spoken,
+            "heard": self.heard,
+            "words": self.words,
+            "missed": list(self.missed),
+            "substituted": [list(pair) for pair in self.substituted],
+            "inserted": list(self.inserted),
+            "wer": round(self.wer, 4),
+            "flagged": self.flagged(max_wer),
+        }
+
+
+@dataclass(frozen=True)
+class EpisodeCheck:
+    """The check of one episode: every sentence, and the figures for the whole."""
+
+    mp3: Path
+    timing: Path
+    duration: float
+    """Seconds of audio heard."""
+    seconds: float
+    """Wall-clock seconds the check took (decode, recognition, alignment)."""
+    max_wer: float
+    sentences: tuple[SentenceCheck, ...] = field(default=())
+
+    @property
+    def words(self) -> int:
+        return sum(s.words for s in self.sentences)
+
+    @property
+    def wer(self) -> float:
+        return sum(s.errors for s in self.sentences) / max(1, self.words)
+
+    @property
+    def flagged(self) -> tuple[SentenceCheck, ...]:
+        return tuple(s for s in self.sentences if s.flagged(self.max_wer))
+
+    @property
+    def speed(self) -> float:
+        """Seconds of audio checked per wall-clock second."""
+        return self.duration / self.seconds if self.seconds > 0 else float("inf")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mp3": str(self.mp3),
+            "timing": str(self.timing),
+            "duration": round(self.duration, 3),
+            "seconds": round(self.seconds, 3),
+            "speed": round(self.speed, 2),
+            "max_wer": self.max_wer,
+            "words": self.words,
+            "wer": round(self.wer, 4),
+            "flagged": [s.sentence.id for s in self.flagged],
+            "sentences": [s.to_dict(self.max_wer) for s in self.sentences],
+        }
+
+
+def timing_path(mp3: Path) -> Path:
+    """The timing file of an episode: the ``.json`` with the MP3's stem, beside it."""
+    return Path(mp3).with_suffix(".json")
+
+
+def read_sentences(path: Path) -> tuple[dict[str, Any], tuple[TimedSentence, ...]]:
+    """The timing file's data and its sentences in order; a CheckError if it is unusable."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        sentences = tuple(
+            TimedSentence(
+                str(s["id"]), str(s["text"]), str(s["spoken"]), float(s["start"]), float(s["end"])
+            )
+            for paragraph in data["paragraphs"]
+            for s in paragraph["sentences"]
+        )
+    except FileNotFoundError as exc:
+        raise CheckError(
+            f"Could not check '{path.with_suffix('.mp3')}': no timing file '{path}' beside it; "
+            "render the article again with listen render"
+        ) from exc
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise CheckError(f"Could not read timing file '{path}': {exc}") from exc
+    return data, sentences
+
+
+def check_files(
+    paths: Sequence[Path], max_wer: float = DEFAULT_MAX_WER, *, write_words: bool = True
+) -> list[EpisodeCheck]:
+    """Check each episode; every timing file is read before the recogniser is loaded."""
+    for path in paths:
+        if not Path(path).is_file():
+            raise CheckError(f"Could not check '{path}': no such file")
+        read_sentences(timing_path(path))
+    recogniser = Recogniser()
+    return [check_episode(Path(p), recogniser, max_wer, write_words=write_words) for p in paths]
+
+
+def check_episode(
+    mp3: Path, recogniser: Recogniser, max_wer: float = DEFAULT_MAX_WER, *, write_words: bool = True
+) -> EpisodeCheck:
+    """Hear ``mp3`` back and compare it sentence by sentence with its timing file."""
+    began = time.perf_counter()
+    path = timing_path(mp3)
+    data, sentences = read_sentences(path)
+    samples = decode_audio(mp3)
+    heard = recogniser.transcribe(samples, [(s.start, s.end) for s in sentences])
+    checks = compare(sentences, heard, _lexicon(data.get("voice")))
+    result = EpisodeCheck(
+        mp3, path, len(samples) / SAMPLE_RATE, time.perf_counter() - began, max_wer, checks
+    )
+    if write_words:
+        _write_words(path, result)
+    return result
+
+
+def compare(
+    sentences: Sequence[TimedSentence], heard: Sequence[HeardWord], lexicon: Lexicon | None = None
+) -> tuple[SentenceCheck, ...]:
+    """Align what was heard with what each sentence says; one SentenceCheck per sentence."""
+    expected = [t for i, s in enumerate(sentences) for t in tokens(s.spoken, i)]
+    heard_tokens = _heard_tokens(heard, lexicon)
+    owners = _owners(align(expected, heard_tokens), expected, heard_tokens, heard, sentences)
+    return tuple(
+        _sentence_check(s, owners.get(i, []), expected, heard_tokens, heard)
+        for i, s in enumerate(sentences)
+    )
+
+
+def _heard_tokens(heard: Sequence[HeardWord], lexicon: Lexicon | None) -> list[Token]:
+    """The heard words normalised as a whole ("$2.5" "billion" -> "two point five billion
+    dollars"), each token's ``group`` the index of the recogniser word it came from."""
+    lexicon = lexicon or default_lexicon()
+    whole = tokens(to_spoken("".join(w.text for w in heard), lexicon=lexicon))
+    single = [t for i, w in enumerate(heard) for t in tokens(to_spoken(w.text, lexicon=lexicon), i)]
+    if not single:
+        return whole
+    groups = [0] * len(whole)
+    for tag, i1, i2, j1, _ in opcodes([t.key for t in whole], [t.key for t in single]):
+        for k in range(i1, i2):
+            j = j1 + (k - i1) if tag == "equal" else min(j1, len(single) - 1)
+            groups[k] = single[min(j, len(single) - 1)].group
+    return [Token(t.key, t.shown, t.name, g) for t, g in zip(whole, groups, strict=True)]
+
+
+def _owners(
+    pairs: Sequence[Pair],
+    expected: Sequence[Token],
+    heard_tokens: Sequence[Token],
+    heard: Sequence[HeardWord],
+    sentences: Sequence[TimedSentence],
+) -> dict[int, list[Pair]]:
+    """The alignment's pairs by sentence: an expected word's sentence is its own; an inserted
+    word goes to the sentence it was heard in, else to the one before it."""
+    owners: dict[int, list[Pair]] = {}
+    current = 0
+    for pair in pairs:
+        if pair.expected is not None:
+            current = expected[pair.expected].group
+            owners.setdefault(current, []).append(pair)
+            continue
+        word = heard[heard_tokens[pair.heard[0]].group]
+        middle = (word.start + word.end) / 2
+        inside = [
+            i for i, s in enumerate(sentences) if s.start - _SLACK_S <= middle <= s.end + _SLACK_S
+        ]
+        owners.setdefault(inside[0] if inside else current, []).append(pair)
+    return owners
+
+
+def _sentence_check(
+    sentence: TimedSentence,
+    pairs: Sequence[Pair],
+    expected: Sequence[Token],
+    heard_tokens: Sequence[Token],
+    heard: Sequence[HeardWord],
+) -> SentenceCheck:
+    def said(pair: Pair) -> str:
+        return " ".join(heard_tokens[j].shown for j in pair.heard)
+
+    def of(op: str) -> list[Pair]:
+        return [p for p in pairs if p.op == op]
+
+    missed = tuple(expected[p.expected].shown for p in of("del") if p.expected is not None)
+    subs = tuple((expected[p.expected].shown, said(p)) for p in of("sub") if p.expected is not None)
+    wrong = [p.expected for p in (*of("del"), *of("sub")) if p.expected is not None]
+    groups = sorted({heard_tokens[j].group for p in pairs for j in p.heard})
+    return SentenceCheck(
+        sentence=sentence,
+        heard="".join(heard[g].text for g in groups).strip(),
+        words=sum(1 for p in pairs if p.expected is not None),
+        missed=missed,
+        substituted=subs,
+        inserted=tuple(said(p) for p in of("ins")),
+        number_wrong=any(expected[i].key in NUMBER_WORDS for i in wrong),
+        word_times=_word_times(pairs, expected, heard_tokens, heard),
+    )
+
+
+def _word_times(
+    pairs: Sequence[Pair],
+    expected: Sequence[Token],
+    heard_tokens: Sequence[Token],
+    heard: Sequence[HeardWord],
+) -> tuple[WordTime, ...]:
+    times = []
+    for pair in pairs:
+        if pair.expected is None or not pair.heard or pair.op == "ins":
+            continue
+        words = [heard[heard_tokens[j].group] for j in pair.heard]
+        start, end = min(w.start for w in words), max(w.end for w in words)
+        times.append(WordTime(expected[pair.expected].shown, start, end))
+    return tuple(times)
+
+
+def _lexicon(voice: object) -> Lexicon:
+    """The lexicons of the voice that rendered the episode, else listen's base lexicon."""
+    from listen.profile import load_profile
+
+    if isinstance(voice, str):
+        try:
+            return load_lexicon(load_profile(voice).lexicons)
+        except ListenError:
+            pass
+    return default_lexicon()
+
+
+def _write_words(path: Path, result: EpisodeCheck) -> None:
+    """Add each sentence's word times to the timing file (written atomically)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    by_id = {c.sentence.id: c for c in result.sentences}
+    for paragraph in data["paragraphs"]:
+        for sentence in paragraph["sentences"]:
+            check = by_id.get(str(sentence["id"]))
+            if check is not None:
+                sentence["words"] = [w.to_dict() for w in check.word_times]
+    write_text_atomic(path, json_text(data))
+
+
+def check_lines(result: EpisodeCheck) -> list[str]:
+    """The report printed by ``listen check``: a summary line, then each flagged sentence."""
+    flagged = result.flagged
+    lines = [
+        f"{result.mp3}  WER {result.wer:.3f}  {len(flagged)} of {len(result.sentences)} "
+        f"sentences flagged  {result.duration:.1f} s of audio in {result.seconds:.1f} s "
+        f"({result.speed:.1f}x real time)"
+    ]
+    for check in flagged:
+        lines += _flagged_lines(check)
+    return lines
+
+
+def _flagged_lines(check: SentenceCheck) -> list[str]:
+    s = check.sentence
+    lines = [
+        f"  {s.id} at {_clock(s.start)}-{_clock(s.end)}  WER {check.wer:.2f}",
+        f"    expected: {s.spoken}",
+        f"    heard:    {check.heard or '(nothing)'}",
+    ]
+    if check.missed:
+        lines.append(f"    missed: {' '.join(check.missed)}")
+    if check.substituted:
+        lines.append(f"    wrong: {', '.join(f'{a} -> {b}' for a, b in check.substituted)}")
+    if check.inserted:
+        lines.append(f"    extra: {' '.join(check.inserted)}")
+    return lines
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:04.1f}"

