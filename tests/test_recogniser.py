@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from listen.recogniser import windows
+
+
+def test_windows_cut_halfway_through_the_pauses_between_sentences() -> None:
+    spans = [(0.15, 7.5), (8.3, 22.3), (23.0, 40.0), (41.0, 42.0)]
+    assert windows(spans, 43.0) == [(0.0, pytest.approx(22.65)), (pytest.approx(22.65), 43.0)]
+
+
+def test_windows_never_exceed_the_limit_and_cover_everything() -> None:
+    spans = [(i * 3.0, i * 3.0 + 2.5) for i in range(40)]
+    found = windows(spans, 120.0)
+    assert all(b - a <= 28.0 for a, b in found)
+    assert found[0][0] == 0.0 and found[-1][1] == 120.0
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(found))
+
+
+def test_a_sentence_longer_than_a_window_is_cut_where_it_must_be() -> None:
+    assert windows([(0.1, 70.0)], 71.0) == [(0.0, 28.0), (28.0, 56.0), (56.0, 71.0)]
+
+
+def test_no_sentences_is_one_window_over_the_whole_audio() -> None:
+    assert windows([], 10.0) == [(0.0, 10.0)]
