@@ -6,8 +6,9 @@ Both sides are spoken English as :func:`listen.normalise.to_spoken` writes it, c
 are then aligned again by a small dynamic programme that knows names are hard for any
 recogniser: an expected word that is a name (capitalised, or a lexicon respelling such as
 "Tah-kah-ee-chee") counts as heard when it *sounds alike* (:func:`sounds_alike`), also when the
-recogniser split it in two ("Takai Chi") or joined two words into one. Any other word split or
-joined with the same letters ("longtime" heard as "long time") counts as heard too.
+recogniser split it in two ("Takai Chi"). Any word split in two or three, or words joined into
+one ("longtime" heard as "long time", "four-lane" as "forlaine"), count as heard when the joined
+forms sound alike.
 """
 
 from __future__ import annotations
@@ -174,12 +175,11 @@ def _moves(
         moves.append((1, 1, "alike", 0.0))
     else:
         moves.append((1, 1, "sub", 1.0))
-    same = sounds_alike if e.name else str.__eq__
     for k in range(2, min(_MERGE, j2 - j) + 1):
-        if same(e.key, "".join(t.key for t in heard[j : j + k])):
+        if sounds_alike(e.key, "".join(t.key for t in heard[j : j + k])):
             moves.append((1, k, "alike", 0.0))
     for k in range(2, min(_MERGE, i2 - i) + 1):
-        if same("".join(t.key for t in expected[i : i + k]), h.key):
+        if sounds_alike("".join(t.key for t in expected[i : i + k]), h.key):
             moves.append((k, 1, "alike", 0.0))
     return moves
 

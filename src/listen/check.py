@@ -6,8 +6,10 @@ render``) says what each sentence should say (``spoken``) and where it sits (``s
 heard is normalised with listen's own normaliser (so "1910" heard as digits compares with
 "nineteen ten" as spoken), and the heard words are aligned to the spoken ones
 (:mod:`listen.align`). Each sentence gets its missed, substituted and inserted words and its
-error rate; a sentence is flagged when its error rate is above ``max_wer``, or when a word that
-carries a number (a year, a figure, a date) was missed or heard as another word.
+error rate; a sentence is flagged when its error rate is above ``max_wer``, or when two or more
+words that carry a number (a year, a figure, a date) were missed or heard as other words: a
+wrong year ("nineteen sixty-nine" for "nineteen ninety-six") changes two, while a recogniser
+that mishears one ("fiftieth" for "fifteenth") is common enough not to flag a sentence alone.
 
 The word times of the alignment are written back into the timing file (``words`` in each
 sentence, atomically, every other key kept), so a player can highlight word by word.
@@ -45,6 +47,8 @@ __all__ = [
 
 DEFAULT_MAX_WER = 0.3
 """A sentence with more than this share of its words wrong is flagged."""
+_NUMBERS_WRONG = 2
+"""A sentence with this many number words wrong is flagged whatever its error rate."""
 _SLACK_S = 0.25
 """How far outside a sentence's span a heard word may sit and still belong to it."""
 
@@ -83,8 +87,8 @@ class SentenceCheck:
     substituted: tuple[tuple[str, str], ...] = ()
     """(expected, heard) pairs."""
     inserted: tuple[str, ...] = ()
-    number_wrong: bool = False
-    """A word carrying a number was missed or heard as another word."""
+    numbers_wrong: int = 0
+    """How many words that carry a number were missed or heard as other words."""
     word_times: tuple[WordTime, ...] = ()
 
     @property
@@ -96,7 +100,7 @@ class SentenceCheck:
         return self.errors / self.words if self.words else float(bool(self.inserted))
 
     def flagged(self, max_wer: float) -> bool:
-        return self.number_wrong or self.wer > max_wer
+        return self.numbers_wrong >= _NUMBERS_WRONG or self.wer > max_wer
 
     def to_dict(self, max_wer: float) -> dict[str, Any]:
         s = self.sentence
@@ -294,7 +298,7 @@ def _sentence_check(
         missed=missed,
         substituted=subs,
         inserted=tuple(said(p) for p in of("ins")),
-        number_wrong=any(expected[i].key in NUMBER_WORDS for i in wrong),
+        numbers_wrong=sum(expected[i].key in NUMBER_WORDS for i in wrong),
         word_times=_word_times(pairs, expected, heard_tokens, heard),
     )
 
