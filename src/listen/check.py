@@ -299,22 +299,26 @@ def _sentence_check(
         substituted=subs,
         inserted=tuple(said(p) for p in of("ins")),
         numbers_wrong=sum(expected[i].key in NUMBER_WORDS for i in wrong),
-        word_times=_word_times(pairs, expected, heard_tokens, heard),
+        word_times=_word_times(sentence, pairs, expected, heard_tokens, heard),
     )
 
 
 def _word_times(
+    sentence: TimedSentence,
     pairs: Sequence[Pair],
     expected: Sequence[Token],
     heard_tokens: Sequence[Token],
     heard: Sequence[HeardWord],
 ) -> tuple[WordTime, ...]:
+    """Where each heard word of the sentence sits, kept within the sentence's own span: the
+    assembler's times are exact to the sample, the recogniser's only to a tenth of a second."""
     times = []
     for pair in pairs:
         if pair.expected is None or not pair.heard or pair.op == "ins":
             continue
         words = [heard[heard_tokens[j].group] for j in pair.heard]
-        start, end = min(w.start for w in words), max(w.end for w in words)
+        start = min(max(min(w.start for w in words), sentence.start), sentence.end)
+        end = min(max(max(w.end for w in words), start), sentence.end)
         times.append(WordTime(expected[pair.expected].shown, start, end))
     return tuple(times)
 

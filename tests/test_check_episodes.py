@@ -1,0 +1,225 @@
+"""listen check on real renders with the joe voice, clean and damaged as a broken engine would.
+
+The article is rendered once per module (and once more with a lexicon that makes the voice say
+the wrong year). Each damaged episode is built by decoding the real MP3 with ffmpeg, editing the
+PCM at the sentence times of its timing file, and encoding it again beside a timing file whose
+times follow the edited audio, as the assembler would have written them.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from listen.check import EpisodeCheck, check_episode, timing_path
+from listen.cli import main
+from listen.ffmpeg import run_ffmpeg
+from listen.normalise import BASE_LEXICON
+from listen.recogniser import Recogniser
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = ROOT / "tests" / "data" / "check" / "ferry-timetable.txt"
+RATE = 44_100
+WRONG_YEAR = "s2"
+"""The sentence that says "in 1996"; the wrong-year lexicon makes it "nineteen sixty-nine"."""
+
+Pieces = list[np.ndarray]
+
+
+def _render(out: Path, voice: str) -> Path:
+    result = CliRunner().invoke(main, ["render", str(ARTICLE), "-o", str(out), "--voice", voice])
+    assert result.exit_code == 0, result.output
+    [mp3] = out.rglob("*.mp3")
+    return mp3
+
+
+@pytest.fixture(scope="module")
+def episode(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _render(tmp_path_factory.mktemp("clean"), "joe")
+
+
+@pytest.fixture(scope="module")
+def recogniser() -> Recogniser:
+    return Recogniser()
+
+
+@pytest.fixture(scope="module")
+def clean(episode: Path, recogniser: Recogniser) -> EpisodeCheck:
+    return check_episode(episode, recogniser)
+
+
+def _decode(mp3: Path) -> np.ndarray:
+    args = ["-loglevel", "error", "-i", str(mp3), "-f", "f32le", "-ac", "1", "-ar", str(RATE), "-"]
+    return np.frombuffer(run_ffmpeg(args, "decode").stdout, dtype="<f4").copy()
+
+
+def _encode(samples: np.ndarray, mp3: Path) -> None:
+    args = ["-loglevel", "error", "-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", "pipe:"]
+    args += ["-c:a", "libmp3lame", "-b:a", "64k", "-y", str(mp3)]
+    run_ffmpeg(args, "encode", stdin=samples.astype("<f4").tobytes())
+
+
+def _sentences(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for p in data["paragraphs"] for s in p["sentences"]]
+
+
+def _damage(episode: Path, out: Path, edit: Callable[[Pieces], Pieces]) -> Path:
+    """Cut the PCM into sentences and the gaps between them, let ``edit`` change the
+    sentences, and write the result with a timing file that follows the new lengths."""
+    samples = _decode(episode)
+    data = json.loads(timing_path(episode).read_text(encoding="utf-8"))
+    bounds = [(round(s["start"] * RATE), round(s["end"] * RATE)) for s in _sentences(data)]
+    edges = [0, *(x for pair in bounds for x in pair), len(samples)]
+    gaps = [samples[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    spoken = edit([samples[a:b].copy() for a, b in bounds])
+    parts, position = [gaps[0]], len(gaps[0])
+    for sentence, audio, gap in zip(_sentences(data), spoken, gaps[1:], strict=True):
+        sentence["start"], sentence["end"] = position / RATE, (position + len(audio)) / RATE
+        parts += [audio, gap]
+        position += len(audio) + len(gap)
+    out.mkdir(parents=True, exist_ok=True)
+    mp3 = out / episode.name
+    _encode(np.concatenate(parts), mp3)
+    timing_path(mp3).write_text(json.dumps(data), encoding="utf-8")
+    return mp3
+
+
+def _silence(index: int) -> Callable[[Pieces], Pieces]:
+    def edit(pieces: Pieces) -> Pieces:
+        pieces[index] = np.zeros_like(pieces[index])
+        return pieces
+
+    return edit
+
+
+def _first_half(index: int) -> Callable[[Pieces], Pieces]:
+    def edit(pieces: Pieces) -> Pieces:
+        pieces[index] = pieces[index][: len(pieces[index]) // 2]
+        return pieces
+
+    return edit
+
+
+def _swap(a: int, b: int) -> Callable[[Pieces], Pieces]:
+    def edit(pieces: Pieces) -> Pieces:
+        pieces[a], pieces[b] = pieces[b], pieces[a]
+        return pieces
+
+    return edit
+
+
+def _by_id(result: EpisodeCheck, sentence: str) -> Any:
+    return next(c for c in result.sentences if c.sentence.id == sentence)
+
+
+def _flagged(result: EpisodeCheck) -> set[str]:
+    return {c.sentence.id for c in result.flagged}
+
+
+def test_the_clean_render_flags_nothing(clean: EpisodeCheck) -> None:
+    assert _flagged(clean) == set()
+    assert clean.wer <= 0.10
+    assert clean.words > 60
+
+
+def test_word_times_are_written_into_the_timing_file(clean: EpisodeCheck, episode: Path) -> None:
+    data = json.loads(timing_path(episode).read_text(encoding="utf-8"))
+    for sentence in _sentences(data):
+        words = sentence["words"]
+        assert len(words) >= 0.8 * len(sentence["spoken"].split())
+        for word in words:
+            assert sentence["start"] <= word["start"] <= word["end"] <= sentence["end"]
+        assert [w["start"] for w in words] == sorted(w["start"] for w in words)
+    assert data["paragraphs"][0]["sentences"][0]["words"][0]["word"] == "Island"
+
+
+def test_a_silent_sentence_is_flagged_with_its_words_missed(
+    episode: Path, recogniser: Recogniser, tmp_path: Path
+) -> None:
+    result = check_episode(_damage(episode, tmp_path, _silence(3)), recogniser)
+    assert _flagged(result) == {"s3"}
+    check = _by_id(result, "s3")
+    assert len(check.missed) >= 0.8 * check.words
+    assert "Lindgren" in check.missed
+
+
+def test_a_sentence_cut_in_half_is_flagged_with_its_end_missed(
+    episode: Path, recogniser: Recogniser, tmp_path: Path
+) -> None:
+    result = check_episode(_damage(episode, tmp_path, _first_half(1)), recogniser)
+    assert _flagged(result) == {"s1"}
+    check = _by_id(result, "s1")
+    assert {"June", "September"} <= set(check.missed)
+    assert "Brightwater" not in check.missed
+
+
+def test_two_swapped_sentences_are_both_flagged(
+    episode: Path, recogniser: Recogniser, tmp_path: Path
+) -> None:
+    result = check_episode(_damage(episode, tmp_path, _swap(1, 4)), recogniser)
+    assert _flagged(result) == {"s1", "s4"}
+    assert "island" in _by_id(result, "s1").heard
+    assert "passengers" in _by_id(result, "s4").heard
+
+
+def test_a_wrong_year_from_a_lexicon_entry_is_flagged(
+    episode: Path, recogniser: Recogniser, tmp_path: Path
+) -> None:
+    """Render with a lexicon that turns 1996 into 1969, then give the timing file back what the
+    script should say: the voice said the wrong year where the script has the right one."""
+    (tmp_path / "wrong-year.toml").write_text("[patterns]\n'\\b1996\\b' = \"1969\"\n")
+    profile = tomllib.loads((ROOT / "voices" / "joe.toml").read_text(encoding="utf-8"))
+    profile["lexicons"] = [str(BASE_LEXICON), str(tmp_path / "wrong-year.toml")]
+    (tmp_path / "joe-wrong-year.toml").write_text(_toml(profile), encoding="utf-8")
+    mp3 = _render(tmp_path / "out", str(tmp_path / "joe-wrong-year.toml"))
+    data = json.loads(timing_path(mp3).read_text(encoding="utf-8"))
+    right = json.loads(timing_path(episode).read_text(encoding="utf-8"))
+    for sentence, expected in zip(_sentences(data), _sentences(right), strict=True):
+        assert (sentence["id"] == WRONG_YEAR) is ("sixty-nine" in sentence["spoken"])
+        sentence["spoken"] = expected["spoken"]
+    timing_path(mp3).write_text(json.dumps(data), encoding="utf-8")
+    result = check_episode(mp3, recogniser)
+    assert _flagged(result) == {WRONG_YEAR}
+    check = _by_id(result, WRONG_YEAR)
+    assert ("ninety", "sixty") in check.substituted
+    assert check.numbers_wrong >= 2
+
+
+def test_cli_check_prints_the_flagged_sentence_and_exits_1(episode: Path, tmp_path: Path) -> None:
+    mp3 = _damage(episode, tmp_path, _silence(3))
+    result = CliRunner().invoke(main, ["check", str(mp3)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"{mp3}  WER ")
+    assert " 1 of 6 sentences flagged " in lines[0]
+    assert lines[1].startswith("  s3 at 0:")
+    assert lines[2] == f"    expected: {check_episode_json(mp3)['s3']['expected']}"
+    assert lines[3] == "    heard:    (nothing)"
+
+
+def check_episode_json(mp3: Path) -> dict[str, Any]:
+    """``listen check --json`` of one episode, sentences by id."""
+    result = CliRunner().invoke(main, ["check", str(mp3), "--json"])
+    assert result.exit_code == 1
+    [episode] = json.loads(result.output)
+    assert episode["flagged"] == ["s3"]
+    assert 0 < episode["wer"] < 1
+    return {s["id"]: s for s in episode["sentences"]}
+
+
+def _toml(data: dict[str, Any]) -> str:
+    """A voice profile as TOML: top-level keys, then one table per dict."""
+    lines = [f"{k} = {json.dumps(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    for name, table in data.items():
+        if isinstance(table, dict):
+            lines += [f"[{name}]", *(f"{k} = {json.dumps(v)}" for k, v in table.items())]
+    return "\n".join(lines) + "\n"
