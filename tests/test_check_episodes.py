@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from listen.check import EpisodeCheck, check_episode, timing_path
+from listen.check import EpisodeCheck, check_and_repair, check_episode, timing_path
 from listen.cli import main
 from listen.ffmpeg import run_ffmpeg
 from listen.normalise import BASE_LEXICON
@@ -192,6 +192,33 @@ def test_a_wrong_year_from_a_lexicon_entry_is_flagged(
     check = _by_id(result, WRONG_YEAR)
     assert ("ninety", "sixty") in check.substituted
     assert check.numbers_wrong >= 2
+
+
+def test_check_and_repair_redoes_the_flagged_sentence_until_it_passes(
+    episode: Path, recogniser: Recogniser, tmp_path: Path
+) -> None:
+    """The repair loop that render --check runs: a sentence garbled once (here silenced) is
+    redone (here by putting its real audio back), and the episode is checked again."""
+    mp3 = _damage(episode, tmp_path, _silence(3))
+    asked: list[tuple[int, ...]] = []
+
+    def redo(indices: tuple[int, ...]) -> None:
+        asked.append(indices)
+        _damage(episode, tmp_path, lambda pieces: pieces)
+
+    result = check_and_repair(mp3, redo, recogniser)
+    assert asked == [(3,)]
+    assert result.flagged == ()
+
+
+def test_check_and_repair_reports_what_stays_wrong(
+    episode: Path, recogniser: Recogniser, tmp_path: Path
+) -> None:
+    mp3 = _damage(episode, tmp_path, _silence(5))
+    asked: list[tuple[int, ...]] = []
+    result = check_and_repair(mp3, asked.append, recogniser, attempts=2)
+    assert asked == [(5,), (5,)]
+    assert [c.sentence.id for c in result.flagged] == ["s5"]
 
 
 def test_cli_check_prints_the_flagged_sentence_and_exits_1(episode: Path, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ __all__ = [
     "SentenceCheck",
     "TimedSentence",
     "WordTime",
+    "check_and_repair",
     "check_episode",
     "check_files",
     "check_lines",
@@ -62,6 +63,8 @@ class TimedSentence:
     spoken: str
     start: float
     end: float
+    index: int = 0
+    """Position in the timing file, which is the segment's position in the render's script."""
 
 
 @dataclass(frozen=True)
@@ -173,12 +176,17 @@ def read_sentences(path: Path) -> tuple[dict[str, Any], tuple[TimedSentence, ...
     """The timing file's data and its sentences in order; a CheckError if it is unusable."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
+        listed = [s for paragraph in data["paragraphs"] for s in paragraph["sentences"]]
         sentences = tuple(
             TimedSentence(
-                str(s["id"]), str(s["text"]), str(s["spoken"]), float(s["start"]), float(s["end"])
+                str(s["id"]),
+                str(s["text"]),
+                str(s["spoken"]),
+                float(s["start"]),
+                float(s["end"]),
+                i,
             )
-            for paragraph in data["paragraphs"]
-            for s in paragraph["sentences"]
+            for i, s in enumerate(listed)
         )
     except FileNotFoundError as exc:
         raise CheckError(
@@ -218,6 +226,26 @@ def check_episode(
     )
     if write_words:
         _write_words(path, result)
+    return result
+
+
+def check_and_repair(
+    mp3: Path,
+    redo: Callable[[tuple[int, ...]], None],
+    recogniser: Recogniser,
+    max_wer: float = DEFAULT_MAX_WER,
+    attempts: int = 2,
+) -> EpisodeCheck:
+    """Check ``mp3``; while sentences are flagged (at most ``attempts`` times), call ``redo``
+    with their indices, which must synthesise those segments again and rewrite ``mp3`` and its
+    timing file, then check again. The last check is returned: what it flags is what is left.
+    """
+    result = check_episode(mp3, recogniser, max_wer)
+    for _ in range(attempts):
+        if not result.flagged:
+            break
+        redo(tuple(c.sentence.index for c in result.flagged))
+        result = check_episode(mp3, recogniser, max_wer)
     return result
 
 
