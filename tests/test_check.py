@@ -132,3 +132,8 @@ def test_cli_check_rejects_a_max_wer_above_one(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", "x.mp3", "--max-wer", "1.5"])
     assert result.exit_code == 2
     assert "--max-wer" in result.stderr
+
+
+def test_cli_default_max_wer_is_the_library_default() -> None:
+    [option] = [p for p in main.commands["check"].params if p.name == "max_wer"]
+    assert option.default == DEFAULT_MAX_WER
