@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from listen.recogniser import windows
+from listen.recogniser import HeardWord, unheard, windows
 
 
 def test_windows_cut_halfway_through_the_pauses_between_sentences() -> None:
@@ -26,3 +26,19 @@ def test_a_sentence_longer_than_a_window_is_cut_where_it_must_be() -> None:
 
 def test_no_sentences_is_one_window_over_the_whole_audio() -> None:
     assert windows([], 10.0) == [(0.0, 10.0)]
+
+
+def test_sentences_after_an_early_stop_are_heard_again_from_where_it_stopped() -> None:
+    spans = [(0.2, 5.0), (5.6, 9.0), (9.7, 14.0)]
+    heard = [HeardWord(" Island", 0.2, 0.6), HeardWord(" ferry.", 4.5, 4.9)]
+    assert unheard([(0.0, 14.5)], spans, heard) == [(pytest.approx(5.25), 14.5)]
+
+
+def test_a_window_heard_to_its_last_sentence_is_not_heard_again() -> None:
+    spans = [(0.2, 5.0), (5.6, 9.0)]
+    heard = [HeardWord(" Island", 0.2, 0.6), HeardWord(" sailings.", 8.5, 8.9)]
+    assert unheard([(0.0, 9.5)], spans, heard) == []
+
+
+def test_a_window_where_nothing_was_heard_is_not_decoded_the_same_way_again() -> None:
+    assert unheard([(0.0, 5.5)], [(0.2, 5.0)], []) == []

