@@ -259,3 +259,32 @@ def _toml(data: dict[str, Any]) -> str:
         if isinstance(table, dict):
             lines += [f"[{name}]", *(f"{k} = {json.dumps(v)}" for k, v in table.items())]
     return "\n".join(lines) + "\n"
+
+
+def test_render_check_repairs_a_sentence_the_engine_garbled_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Piper backend that says the wrong sentence the first time it is asked for one segment:
+    render --check hears it, synthesises that sentence again, and the episode passes."""
+    from listen.tts.piper import PiperBackend
+
+    real = PiperBackend.synthesize
+    calls: list[str] = []
+
+    def garbling(self: PiperBackend, text: str) -> Any:
+        calls.append(text)
+        if "Lindgren" in text and calls.count(text) == 1:
+            return real(self, "The weather will stay dry and cold for the rest of the week.")
+        return real(self, text)
+
+    monkeypatch.setattr(PiperBackend, "synthesize", garbling)
+    args = ["render", str(ARTICLE), "-o", str(tmp_path), "--voice", "joe", "--check", "--json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    [rendered] = json.loads(result.output)
+    assert rendered["check"]["redone"] == [["s3"]]
+    assert rendered["check"]["flagged"] == []
+    assert sum("Lindgren" in text for text in calls) == 2
+    [mp3] = tmp_path.rglob("*.mp3")
+    words = _sentences(json.loads(timing_path(mp3).read_text(encoding="utf-8")))[3]["words"]
+    assert "Lindgren" in [w["word"] for w in words]

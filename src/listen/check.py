@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from listen.transcript import json_text
 
 __all__ = [
     "DEFAULT_MAX_WER",
+    "CheckOptions",
     "EpisodeCheck",
     "SentenceCheck",
     "TimedSentence",
@@ -43,6 +44,7 @@ __all__ = [
     "check_lines",
     "compare",
     "read_sentences",
+    "repair_lines",
     "timing_path",
 ]
 
@@ -52,6 +54,15 @@ _NUMBERS_WRONG = 2
 """A sentence with this many number words wrong is flagged whatever its error rate."""
 _SLACK_S = 0.25
 """How far outside a sentence's span a heard word may sit and still belong to it."""
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """How ``render --check`` checks and repairs each episode."""
+
+    max_wer: float = DEFAULT_MAX_WER
+    attempts: int = 2
+    """Rounds of synthesising the flagged sentences again before one is reported."""
 
 
 @dataclass(frozen=True)
@@ -386,6 +397,22 @@ def check_lines(result: EpisodeCheck) -> list[str]:
     ]
     for check in flagged:
         lines += _flagged_lines(check)
+    return lines
+
+
+def repair_lines(check: Mapping[str, Any] | None) -> list[str]:
+    """What ``render --check`` prints under an episode: the check, what was synthesised again,
+    and each sentence still flagged (``Rendered.check``; nothing without ``--check``)."""
+    if check is None:
+        return []
+    redone = [i for round_ in check.get("redone", []) for i in round_]
+    line = f"  check: WER {check['wer']:.3f}, {len(check['flagged'])} flagged"
+    if redone:
+        line += f"; synthesised again: {' '.join(redone)}"
+    lines = [line]
+    by_id = {s["id"]: s for s in check["sentences"]}
+    for sentence in check["flagged"]:
+        lines.append(f"  still flagged: {sentence} {by_id[sentence]['expected']}")
     return lines
 
 

@@ -129,6 +129,12 @@ def main(verbose: bool) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print everything measured as JSON.")
 @click.option("--strict-cover", is_flag=True, help="Fail, not warn, on a cover image it refuses.")
+@click.option(
+    "--check",
+    "check_audio",
+    is_flag=True,
+    help="Hear each episode back and synthesise flagged sentences again (listen[check]).",
+)
 @_limits
 @_errors
 def render(
@@ -138,20 +144,33 @@ def render(
     bitrate: str | None,
     as_json: bool,
     strict_cover: bool,
+    check_audio: bool,
     limits: Limits,
 ) -> None:
     """Render each article FILE (.txt, .md or .html) or http(s) URL to OUT/<slug>.mp3."""
+    from listen.check import CheckOptions, repair_lines
     from listen.render import render_files
     from listen.report import rendered_dict, rendered_line
 
+    check = CheckOptions() if check_audio else None
     results = render_files(
-        files, out_dir, voice, bitrate=bitrate, limits=limits, strict_cover=strict_cover
+        files,
+        out_dir,
+        voice,
+        bitrate=bitrate,
+        limits=limits,
+        strict_cover=strict_cover,
+        check=check,
     )
     if as_json:
         click.echo(json.dumps([rendered_dict(r) for r in results], indent=2, ensure_ascii=False))
     else:
         for rendered in results:
             click.echo(rendered_line(rendered))
+            for line in repair_lines(rendered.check):
+                click.echo(line)
+    if any(r.check and r.check["flagged"] for r in results):
+        sys.exit(1)
 
 
 @main.command()

@@ -406,6 +406,9 @@ class Rendered:
     loudness: Loudness | None = None
     extras: Mapping[str, Path] = field(default_factory=dict)
     """Side files written beside the MP3, by kind: "vtt", "json", "chapters"."""
+    check: Mapping[str, Any] | None = None
+    """With ``render --check``: the last check of the episode (``EpisodeCheck.to_dict()``) and
+    ``redone``, the sentence ids synthesised again in each repair round."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -418,6 +421,7 @@ class Rendered:
             "chapters": [c.to_dict() for c in self.chapters],
             "loudness": self.loudness.to_dict() if self.loudness else None,
             "extras": {kind: str(path) for kind, path in self.extras.items()},
+            "check": dict(self.check) if self.check is not None else None,
         }
 
     @classmethod
@@ -433,6 +437,7 @@ class Rendered:
             chapters=tuple(ChapterTiming.from_dict(c) for c in data["chapters"]),
             loudness=Loudness.from_dict(loudness) if loudness else None,
             extras={kind: Path(p) for kind, p in data.get("extras", {}).items()},
+            check=data.get("check"),
         )
 
 

@@ -23,17 +23,19 @@ from pathlib import Path
 from listen import __version__
 from listen.article import load
 from listen.assemble import assemble
+from listen.check import CheckOptions, check_and_repair
 from listen.errors import ListenError, OutputError
 from listen.limits import Limits
 from listen.master import encode_episode, load_music
 from listen.models import Article, Assembly, Audio, Profile, Rendered, Script, SpokenSegment
 from listen.normalise.lexicon import Lexicon
 from listen.profile import DEFAULT_VOICE, profile_lexicon, resolve_profile
+from listen.recogniser import Recogniser
 from listen.segment import build_script
 from listen.slug import slugify
-from listen.speak import speak
+from listen.speak import speak, speak_segment
 from listen.tags import EpisodeTags, write_tags
-from listen.transcript import chapters_json, json_text, timings_json, vtt
+from listen.transcript import chapters_json, cue_id, json_text, timings_json, vtt
 from listen.tts import create_backend
 from listen.tts.base import Backend
 
@@ -100,20 +102,25 @@ def render_files(
     limits: Limits | None = None,
     strict_cover: bool = False,
     image_dirs: Sequence[Path] = (),
+    check: CheckOptions | None = None,
 ) -> list[Rendered]:
     """Render each article to ``out_dir``; the profile and every input are checked before
     anything is synthesised or written. ``limits``, ``image_dirs`` and ``strict_cover`` are
-    how articles are read (see ``listen.article.load``); a source may also be an http(s) URL."""
+    how articles are read (see ``listen.article.load``); a source may also be an http(s) URL.
+    With ``check``, each episode is heard back and its flagged sentences synthesised again
+    (see :func:`listen.check.check_and_repair`); the result is ``Rendered.check``."""
     profile = resolve_profile(voice, bitrate=bitrate)
     out = Path(out_dir)
     _check_output_dir(out)
     articles = [_load(p, limits, image_dirs, strict_cover) for p in paths]
+    checker = _checker(check)
     created = _make_output_dir(out)
     try:
         with open_voice(profile) as loaded:
             taken: set[str] = set()
             return [
-                render_article(a, out, loaded, slugify(a.title, taken), progress) for a in articles
+                render_article(a, out, loaded, slugify(a.title, taken), progress, checker)
+                for a in articles
             ]
     except BaseException:
         if created and out.is_dir() and not any(out.iterdir()):
@@ -132,19 +139,57 @@ def _load(
     return load(source, limits, image_dirs=image_dirs, strict_cover=strict_cover)
 
 
+def _checker(check: CheckOptions | None) -> tuple[CheckOptions, Recogniser] | None:
+    """The recogniser for ``--check``, loaded before anything is synthesised."""
+    if check is None:
+        return None
+    return check, Recogniser()
+
+
 def render_article(
     article: Article,
     out_dir: Path,
     voice: Voice,
     slug: str,
     progress: Progress | None = None,
+    checker: tuple[CheckOptions, Recogniser] | None = None,
 ) -> Rendered:
-    """Render one article to ``out_dir/<slug>.mp3`` plus its .vtt, .json and .chapters.json."""
-    profile = voice.profile
-    script = _script(article, profile, voice.lexicon)
-    spoken = speak(script.segments, voice.backend)
+    """Render one article to ``out_dir/<slug>.mp3`` plus its .vtt, .json and .chapters.json;
+    with ``checker``, hear it back and synthesise its flagged sentences again."""
+    script = _script(article, voice.profile, voice.lexicon)
+    spoken: Iterable[SpokenSegment] = speak(script.segments, voice.backend)
     if progress is not None:
         spoken = _counted(spoken, slug, len(script.segments), progress)
+    if checker is None:
+        return _finish(article, out_dir, voice, slug, script, spoken)
+    parts = list(spoken)
+    rendered = _finish(article, out_dir, voice, slug, script, parts)
+    redone: list[list[str]] = []
+
+    def redo(indices: tuple[int, ...]) -> None:
+        nonlocal rendered
+        for i in indices:
+            parts[i] = SpokenSegment(
+                parts[i].segment, speak_segment(parts[i].segment, voice.backend)
+            )
+        redone.append([cue_id(i) for i in indices])
+        rendered = _finish(article, out_dir, voice, slug, script, parts)
+
+    options, recogniser = checker
+    result = check_and_repair(rendered.mp3, redo, recogniser, options.max_wer, options.attempts)
+    return replace(rendered, check={**result.to_dict(), "redone": redone})
+
+
+def _finish(
+    article: Article,
+    out_dir: Path,
+    voice: Voice,
+    slug: str,
+    script: Script,
+    spoken: Iterable[SpokenSegment],
+) -> Rendered:
+    """Assemble the spoken segments and write the episode and its side files atomically."""
+    profile = voice.profile
     episode = assemble(spoken, script.chapters, voice.intro, voice.outro)
     names = {
         "mp3": f"{slug}.mp3",
