@@ -29,7 +29,6 @@ from listen.errors import CheckError, ListenError
 from listen.fsutil import write_text_atomic
 from listen.normalise import Lexicon, default_lexicon, load_lexicon, to_spoken
 from listen.recogniser import SAMPLE_RATE, HeardWord, Recogniser, decode_audio, require_extra
-from listen.transcript import json_text
 
 __all__ = [
     "DEFAULT_MAX_WER",
@@ -384,7 +383,7 @@ def _write_words(path: Path, result: EpisodeCheck) -> None:
             check = by_id.get(str(sentence["id"]))
             if check is not None:
                 sentence["words"] = [w.to_dict() for w in check.word_times]
-    write_text_atomic(path, json_text(data))
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
 
 
 def check_lines(result: EpisodeCheck) -> list[str]:
