@@ -137,3 +137,16 @@ def test_cli_check_rejects_a_max_wer_above_one(tmp_path: Path) -> None:
 def test_cli_default_max_wer_is_the_library_default() -> None:
     [option] = [p for p in main.commands["check"].params if p.name == "max_wer"]
     assert option.default == DEFAULT_MAX_WER
+
+
+def test_two_slips_in_a_short_title_do_not_flag_it_but_a_silent_heading_is_flagged() -> None:
+    sentences = (
+        TimedSentence("s0", "t", "Island Ferry adds winter sailings today.", 0.1, 3),
+        TimedSentence("s1", "h", "Tickets.", 3.5, 4.0),
+    )
+    words = heard("Allen Ferry had winter sailings today.", 0.1, 3)
+    title, heading = compare(sentences, words)
+    assert title.errors == 2 and title.wer > DEFAULT_MAX_WER
+    assert not title.flagged(DEFAULT_MAX_WER)
+    assert heading.missed == ("Tickets",)
+    assert heading.flagged(DEFAULT_MAX_WER)

@@ -282,7 +282,7 @@ def test_render_check_repairs_a_sentence_the_engine_garbled_once(
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     [rendered] = json.loads(result.output)
-    assert rendered["check"]["redone"] == [["s3"]]
+    assert "s3" in rendered["check"]["redone"][0]
     assert rendered["check"]["flagged"] == []
     assert sum("Lindgren" in text for text in calls) == 2
     [mp3] = tmp_path.rglob("*.mp3")

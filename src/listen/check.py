@@ -6,7 +6,8 @@ render``) says what each sentence should say (``spoken``) and where it sits (``s
 heard is normalised with listen's own normaliser (so "1910" heard as digits compares with
 "nineteen ten" as spoken), and the heard words are aligned to the spoken ones
 (:mod:`listen.align`). Each sentence gets its missed, substituted and inserted words and its
-error rate; a sentence is flagged when its error rate is above ``max_wer``, or when two or more
+error rate; a sentence is flagged when its error rate is above ``max_wer`` with at least three
+words wrong (or all of them, in a shorter sentence), or when two or more
 words that carry a number (a year, a figure, a date) were missed or heard as other words: a
 wrong year ("nineteen sixty-nine" for "nineteen ninety-six") changes two, while a recogniser
 that mishears one ("fiftieth" for "fifteenth") is common enough not to flag a sentence alone.
@@ -49,6 +50,9 @@ __all__ = [
 
 DEFAULT_MAX_WER = 0.3
 """A sentence with more than this share of its words wrong is flagged."""
+_MIN_ERRORS = 3
+"""Fewer wrong words than this (unless that is all of them) do not flag a short sentence: two
+recogniser slips in an eight-word title are over 0.25 of it, and no sign of damage."""
 _NUMBERS_WRONG = 2
 """A sentence with this many number words wrong is flagged whatever its error rate."""
 _SLACK_S = 0.25
@@ -113,7 +117,9 @@ class SentenceCheck:
         return self.errors / self.words if self.words else float(bool(self.inserted))
 
     def flagged(self, max_wer: float) -> bool:
-        return self.numbers_wrong >= _NUMBERS_WRONG or self.wer > max_wer
+        if self.numbers_wrong >= _NUMBERS_WRONG:
+            return True
+        return self.wer > max_wer and self.errors >= min(_MIN_ERRORS, self.words)
 
     def to_dict(self, max_wer: float) -> dict[str, Any]:
         s = self.sentence
