@@ -12,7 +12,7 @@ from collections.abc import Set
 
 from listen.normalise.dates import month_name
 from listen.normalise.numbers import cardinal, ordinal
-from listen.normalise.rule import Rule, at_end, keep_final_period, spell
+from listen.normalise.rule import MAX_SPELLED, Rule, at_end, keep_final_period, spell
 
 __all__ = ["EARLY", "INITIALS", "LATE", "caps_rule", "speak_caps", "spell"]
 
@@ -261,7 +261,7 @@ def _speak_initial(m: re.Match[str], uk: bool) -> str:
 
 def _speak_dotted(m: re.Match[str], uk: bool) -> str:
     letters = re.sub(r"[.\s]", "", m[1])
-    spoken = spell(letters)
+    spoken = spell(letters) if len(letters) <= MAX_SPELLED else letters.capitalize()
     if m[2]:
         return spoken + " "
     if m[1].endswith(".") and at_end(m):
@@ -452,6 +452,8 @@ def speak_caps(word: str, initialisms: Set[str], acronyms: Set[str]) -> str:
     """The spoken form of an all-capital word, from the lexicon's lists or the heuristic."""
     if word in _AS_WRITTEN:
         return word
+    if len(word) > MAX_SPELLED:  # a word, not an initialism; and espeak-ng dies on long spellings
+        return word.capitalize()
     if word in initialisms:
         return spell(word)
     if word in acronyms or word.lower() in _COMMON or pronounceable(word):

@@ -48,6 +48,11 @@ def keep_final_period(match: re.Match[str], spoken: str) -> str:
     return spoken
 
 
+MAX_SPELLED = 12
+"""Longest capital word, or run of dotted letters, read letter by letter: a longer one is read as a
+word. espeak-ng dies (stack smashing, SIGSEGV) on a few hundred spelled letters ("A.A.A.")."""
+
+
 def spell(letters: str) -> str:
     """``"fbi"`` -> "F-B-I", ``"usa"`` -> "U-S.A": capitals joined by hyphens, a dot before "A".
 

@@ -140,6 +140,8 @@ class EspeakBackend:
     """espeak-ng (formant synthesis): robotic, very fast, any of its ~100 languages."""
 
     name: ClassVar[str] = "espeak"
+    isolate: ClassVar[bool] = True
+    """Native code: create_backend runs it in a child process (listen.tts.worker)."""
     options: ClassVar[Mapping[str, Option]] = {
         "pitch": Option(int, 0, 100, "base pitch (espeak-ng's default is 50)"),
         "range": Option(int, 0, 100, "pitch range: 0 is a monotone (default 50)"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from importlib.metadata import entry_points
+from typing import cast
 
 from listen.errors import BackendUnavailable, ProfileError
 from listen.models import VoiceSettings
@@ -65,4 +66,9 @@ def create_backend(settings: VoiceSettings) -> Backend:
             f"Voice '{settings.profile}' needs the {settings.backend} engine, which is not "
             f"available here ({found.detail}){hint}"
         )
+    if getattr(cls, "isolate", False):  # a native engine: run it where a crash cannot reach
+        from listen.tts.worker import WorkerBackend
+
+        worker = WorkerBackend(f"{cls.__module__}:{cls.__qualname__}", settings)
+        return cast(Backend, worker)  # its name is the wrapped class's, set per instance
     return cls(settings)

@@ -1,0 +1,331 @@
+"""Run a TTS backend in a child process, so that a native crash cannot take listen down.
+
+espeak-ng (through ctypes) and Piper (onnxruntime) are C and C++ libraries loaded into the
+process that uses them: an engine that smashes its stack on one strange segment kills that
+process. ``WorkerBackend`` constructs the real backend in one long-lived child process instead
+and speaks through it:
+
+- the child is started with the multiprocessing "spawn" context (a fresh interpreter, never a
+  fork of a process that holds onnxruntime or numpy threads) and stays warm across segments
+  and articles;
+- text goes to the child as UTF-8 bytes and the audio comes back as raw float32 bytes after a
+  small header, never as pickled lists;
+- when the child dies on a segment (SIGSEGV, SIGABRT, SIGBUS, the OOM killer), that segment
+  raises ``SynthesisError`` naming its first words and the signal, and the next segment starts a
+  new child: one article fails with an ``Error:`` line, the next one renders;
+- a segment that gets no answer within ``timeout`` seconds kills the child and fails the same
+  way;
+- the child's file descriptors 1 and 2 point at a log file, so whatever the engine prints never
+  reaches listen's stdout; the last line of that log is quoted in the error;
+- ``close()`` stops the child, and a child whose parent dies exits on its own (its end of the
+  pipe closes, and a watchdog thread notices the new parent process id).
+
+The backend is named by its ``"module:Class"`` target and built from picklable constructor
+arguments (a ``Profile``). The child starts with the parent's ``sys.path`` (multiprocessing's
+spawn preparation), so a backend importable in the parent is importable in the child.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import struct
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from listen import errors
+from listen.errors import ListenError, SynthesisError
+from listen.models import Audio
+
+__all__ = ["WorkerBackend", "crash_reason"]
+
+_LOGGER = logging.getLogger(__name__)
+
+START_TIMEOUT = 120.0
+"""Seconds a child may take to import and construct its backend."""
+SEGMENT_TIMEOUT = 300.0
+"""Seconds a child may take over one segment before it is killed."""
+_HEADER = struct.Struct("<I")
+"""An audio reply: the sample rate, then the float32 samples as raw bytes."""
+_WATCH_INTERVAL = 1.0
+
+
+def crash_reason(exitcode: int | None) -> str:
+    """How a child ended, for a message: "SIGABRT", "exit status 3", "no exit status"."""
+    if exitcode is None:
+        return "no exit status"
+    if exitcode < 0:
+        try:
+            return signal.Signals(-exitcode).name
+        except ValueError:
+            return f"signal {-exitcode}"
+    return f"exit status {exitcode}"
+
+
+def _first_words(text: str, count: int = 8) -> str:
+    words = text.split()
+    head = " ".join(words[:count])
+    if len(head) > 60:
+        head = head[:60]
+    return head + ("…" if len(words) > count or len(head) < len(" ".join(words)) else "")
+
+
+# -- the child's side ------------------------------------------------------------------------
+
+
+def _quiet(log_path: str) -> None:
+    """Point fd 1 and fd 2 at the log: engine noise never reaches listen's stdout."""
+    os.environ["LIBC_FATAL_STDERR_"] = "1"  # glibc's "stack smashing detected" to fd 2, not the tty
+    fd = os.open(log_path, os.O_WRONLY | os.O_APPEND)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the parent dies, even while the engine is busy in C code."""
+    while os.getppid() == parent:
+        time.sleep(_WATCH_INTERVAL)
+    os._exit(0)
+
+
+def _construct(target: str, args: tuple[Any, ...]) -> Any:
+    module_name, _, attr = target.partition(":")
+    cls = getattr(importlib.import_module(module_name), attr)
+    return cls(*args)
+
+
+def _error_reply(exc: BaseException) -> bytes:
+    """A ListenError crosses as itself; any other error as "" and "Type: message"."""
+    if isinstance(exc, ListenError):
+        return pickle.dumps(("error", type(exc).__name__, str(exc)))
+    return pickle.dumps(("error", "", f"{type(exc).__name__}: {exc}"))
+
+
+def _serve(
+    conn: Connection, target: str, args: tuple[Any, ...], log_path: str, parent: int
+) -> None:
+    """The child's loop: construct the backend, then one text in, one audio (or error) out."""
+    _quiet(log_path)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    try:
+        backend = _construct(target, args)
+    except BaseException as exc:
+        conn.send_bytes(_error_reply(exc))
+        return
+    conn.send_bytes(pickle.dumps(("ready", type(backend).name)))
+    while True:
+        try:
+            text = conn.recv_bytes().decode("utf-8")
+        except (EOFError, OSError):
+            break
+        try:
+            audio = backend.synthesize(text)
+            samples = np.ascontiguousarray(audio.samples, dtype=np.float32)
+            reply = _HEADER.pack(audio.sample_rate) + samples.tobytes()
+        except Exception as exc:
+            reply = b"\0\0\0\0" + _error_reply(exc)
+        conn.send_bytes(reply)
+    with contextlib.suppress(Exception):
+        backend.close()
+
+
+# -- the parent's side -----------------------------------------------------------------------
+
+
+def _raise_remote(kind: str, message: str, context: str) -> None:
+    """Raise the child's ListenError again here; anything else as a SynthesisError."""
+    cls = getattr(errors, kind, None) if kind else None
+    if isinstance(cls, type) and issubclass(cls, ListenError):
+        raise cls(message)
+    raise SynthesisError(f"{context}: {message}")
+
+
+class _Child:
+    """One running child process and our end of its pipe."""
+
+    def __init__(self, target: str, args: tuple[Any, ...], log_path: Path) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child_conn = context.Pipe(duplex=True)
+        self.process = context.Process(
+            target=_serve,
+            args=(child_conn, target, args, str(log_path), os.getpid()),
+            name=f"listen-tts-{target}",
+            daemon=True,
+        )
+        self.process.start()
+        child_conn.close()
+        self.timed_out = False
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        """Running, and its end of the pipe still open (no EOF waiting to be read)."""
+        try:
+            return self.process.is_alive() and not self.conn.poll(0)
+        except (EOFError, OSError):
+            return False
+
+    def receive(self, timeout: float) -> bytes | None:
+        """The next reply, or None when the child died or gave none within ``timeout``."""
+        try:
+            if not self.conn.poll(timeout):
+                self.timed_out = True
+                return None
+            return self.conn.recv_bytes()
+        except (EOFError, OSError):
+            return None
+
+    def stop(self, kill: bool = False) -> int | None:
+        """End the child (politely unless ``kill``) and return its exit code."""
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        if kill and self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+        return self.process.exitcode
+
+
+def _shutdown(state: dict[str, Any]) -> None:
+    child: _Child | None = state.pop("child", None)
+    if child is not None:
+        child.stop()
+    log: Path | None = state.pop("log", None)
+    if log is not None:
+        log.unlink(missing_ok=True)
+
+
+class WorkerBackend:
+    """A backend constructed and run in a child process; speaks like the backend it wraps.
+
+    ``WorkerBackend("listen.tts.espeak:EspeakBackend", profile)`` behaves like
+    ``EspeakBackend(profile)``: the child is started and the backend constructed before the
+    constructor returns, so a missing engine or a bad profile raises the same ``ListenError``
+    here. A crash on a segment raises ``SynthesisError``; the next segment gets a new child.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        *args: Any,
+        timeout: float = SEGMENT_TIMEOUT,
+        start_timeout: float = START_TIMEOUT,
+    ) -> None:
+        self.target = target
+        self.args = args
+        self.name = target.rpartition(":")[2]
+        self.timeout = timeout
+        self.start_timeout = start_timeout
+        self.restarts = 0
+        """How many times a child was started again after the first."""
+        self._lock = threading.Lock()
+        handle, log = tempfile.mkstemp(prefix="listen-tts-", suffix=".log")
+        os.close(handle)
+        self._state: dict[str, Any] = {"log": Path(log)}
+        self._finalizer = weakref.finalize(self, _shutdown, self._state)
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the current child (None once closed)."""
+        child: _Child | None = self._state.get("child")
+        return child.pid if child is not None else None
+
+    def synthesize(self, text: str) -> Audio:
+        with self._lock:
+            child = self._ready_child()
+            with contextlib.suppress(OSError):  # if it died, receive() says so
+                child.conn.send_bytes(text.encode("utf-8"))
+            reply = child.receive(self.timeout)
+            if reply is None:
+                raise self._crashed(child, text)
+        return self._audio(reply, text)
+
+    def close(self) -> None:
+        """Stop the child; the backend cannot speak afterwards."""
+        self._finalizer()
+
+    def _start(self) -> _Child:
+        log: Path = self._state["log"]
+        log.write_bytes(b"")
+        child = _Child(self.target, self.args, log)
+        self._state["child"] = child
+        reply = child.receive(self.start_timeout)
+        if reply is None:
+            reason = crash_reason(child.stop(kill=True))
+            self._state.pop("child", None)
+            raise SynthesisError(f"The {self.name} engine did not start ({reason}){self._tail()}")
+        message = pickle.loads(reply)
+        if message[0] == "error":
+            child.stop()
+            self._state.pop("child", None)
+            _raise_remote(message[1], message[2], f"The {self.target} engine could not start")
+        self.name = message[1]
+        _LOGGER.debug("Started %s in process %s", self.target, child.pid)
+        return child
+
+    def _ready_child(self) -> _Child:
+        if not self._finalizer.alive:
+            raise SynthesisError(f"The {self.name} backend is closed")
+        child: _Child | None = self._state.get("child")
+        if child is not None and child.alive():
+            return child
+        if child is not None:
+            reason = crash_reason(child.stop())
+            _LOGGER.warning("The %s engine process had ended (%s); starting it again", self.name,
+                            reason)  # fmt: skip
+        self.restarts += 1
+        return self._start()
+
+    def _crashed(self, child: _Child, text: str) -> SynthesisError:
+        reason = crash_reason(child.stop(kill=not child.timed_out))
+        self._state.pop("child", None)
+        what = f"crashed ({reason})"
+        if child.timed_out:
+            what = f"gave no answer within {self.timeout:g} s"
+        return SynthesisError(
+            f"The {self.name} engine {what} while speaking {_first_words(text)!r}; "
+            f"that segment was not rendered{self._tail()}"
+        )
+
+    def _tail(self) -> str:
+        """The last line the child printed, if any, as "; <line>"."""
+        try:
+            lines = self._state["log"].read_bytes().decode("utf-8", "replace").splitlines()
+        except (OSError, KeyError):
+            return ""
+        lines = [line.strip() for line in lines if line.strip()]
+        return f" ({lines[-1][:200]})" if lines else ""
+
+    def _audio(self, reply: bytes, text: str) -> Audio:
+        (rate,) = _HEADER.unpack_from(reply)
+        if rate == 0:
+            message = pickle.loads(reply[_HEADER.size :])
+            context = f"The {self.name} engine failed to speak {_first_words(text)!r}"
+            _raise_remote(message[1], message[2], context)
+        samples = np.frombuffer(reply, dtype=np.float32, offset=_HEADER.size).copy()
+        return Audio(samples=samples, sample_rate=rate)
