@@ -15,6 +15,7 @@ __all__ = [
     "LimitExceeded",
     "ListenError",
     "OutputError",
+    "OutputLocked",
     "ProfileError",
     "RecogniserUnavailable",
     "SynthesisError",
@@ -66,10 +67,6 @@ class AudioError(ListenError, RuntimeError):
     """Decoding, mastering or encoding audio failed."""
 
 
-class OutputError(ListenError, OSError):
-    """The output directory cannot be created or written to."""
-
-
 class TagError(ListenError, RuntimeError):
     """Writing or reading ID3 tags failed."""
 
@@ -84,3 +81,11 @@ class FeedError(ListenError, ValueError):
 
 class CatalogueError(ListenError, RuntimeError):
     """The publish catalogue or the segment cache could not be opened, read or written."""
+
+
+class OutputError(ListenError, OSError):
+    """The output folder cannot be written, or writing it would destroy something."""
+
+
+class OutputLocked(OutputError):
+    """Another listen run is writing to the same output folder."""
