@@ -128,7 +128,7 @@ def _serve(
     except BaseException as exc:
         conn.send_bytes(_error_reply(exc))
         return
-    conn.send_bytes(pickle.dumps(("ready", type(backend).name)))
+    conn.send_bytes(pickle.dumps(("ready", getattr(backend, "name", target))))
     while True:
         try:
             text = conn.recv_bytes().decode("utf-8")
