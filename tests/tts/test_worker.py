@@ -266,3 +266,22 @@ def test_a_1000_letter_capital_word_renders_with_espeak(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     [mp3] = (tmp_path / "out").glob("*.mp3")
     assert decoded_seconds(mp3) > 5.0
+
+
+def test_create_backend_runs_piper_in_a_child_process_and_onnxruntime_stays_there() -> None:
+    script = textwrap.dedent("""
+        import sys
+        from listen.profile import load_profile
+        from listen.tts import create_backend
+        backend = create_backend(load_profile("joe"))
+        audio = backend.synthesize("The engine speaks from another process.")
+        print(type(backend).__name__, backend.name, audio.sample_rate, round(audio.duration))
+        print("onnxruntime" in sys.modules, "piper" in sys.modules)
+        backend.close()
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    kind, name, rate, seconds, *loaded = done.stdout.split()
+    assert (kind, name, rate) == ("WorkerBackend", "piper", "22050")
+    assert 1 <= int(seconds) <= 5
+    assert loaded == ["False", "False"]  # the model and onnxruntime live in the child only
