@@ -117,6 +117,27 @@ def test_engine_output_on_stdout_never_reaches_listen_stdout(tmp_path: Path) -> 
     assert done.stdout == "only this\n"
 
 
+def test_a_script_without_a_main_guard_can_use_the_worker(tmp_path: Path) -> None:
+    """multiprocessing's "spawn" would run such a script again in the child, and fail."""
+    script = tmp_path / "nightly.py"
+    script.write_text(
+        textwrap.dedent(f"""
+            import sys
+            sys.path.insert(0, {str(Path(__file__).parent)!r})
+            from listen.models import Profile
+            from listen.tts.worker import WorkerBackend
+            print("started", flush=True)
+            backend = WorkerBackend({CRASHY!r}, Profile(name="crashy", backend="crashy"))
+            print(len(backend.synthesize("three more words").samples))
+            backend.close()
+        """),
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["started", str(3 * RATE // 10)]
+
+
 def test_a_hung_segment_is_killed_after_the_timeout() -> None:
     backend = WorkerBackend(CRASHY, PROFILE, timeout=1.0)
     try:

@@ -5,9 +5,9 @@ process that uses them: an engine that smashes its stack on one strange segment 
 process. ``WorkerBackend`` constructs the real backend in one long-lived child process instead
 and speaks through it:
 
-- the child is started with the multiprocessing "spawn" context (a fresh interpreter, never a
-  fork of a process that holds onnxruntime or numpy threads) and stays warm across segments
-  and articles;
+- the child is a fresh interpreter (``python -c``; never a fork of a process that holds
+  onnxruntime or numpy threads, and unlike multiprocessing's "spawn" it does not re-run the
+  caller's main script) and stays warm across segments and articles;
 - text goes to the child as UTF-8 bytes and the audio comes back as raw float32 bytes after a
   small header, never as pickled lists;
 - when the child dies on a segment (SIGSEGV, SIGABRT, SIGBUS, the OOM killer), that segment
@@ -21,8 +21,9 @@ and speaks through it:
   pipe closes, and a watchdog thread notices the new parent process id).
 
 The backend is named by its ``"module:Class"`` target and built from picklable constructor
-arguments (a ``Profile``). The child starts with the parent's ``sys.path`` (multiprocessing's
-spawn preparation), so a backend importable in the parent is importable in the child.
+arguments (a ``Profile``), sent pickled with the parent's ``sys.path`` over a socket pair
+(``multiprocessing.connection`` framing), so a backend importable in the parent is importable in
+the child.
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
-import multiprocessing
 import os
 import pickle
 import signal
+import socket
 import struct
+import subprocess
 import sys
 import tempfile
 import threading
@@ -86,17 +88,6 @@ def _first_words(text: str, count: int = 8) -> str:
 # -- the child's side ------------------------------------------------------------------------
 
 
-def _quiet(log_path: str) -> None:
-    """Point fd 1 and fd 2 at the log: engine noise never reaches listen's stdout."""
-    os.environ["LIBC_FATAL_STDERR_"] = "1"  # glibc's "stack smashing detected" to fd 2, not the tty
-    fd = os.open(log_path, os.O_WRONLY | os.O_APPEND)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
-
-
 def _watch_parent(parent: int) -> None:
     """Exit when the parent dies, even while the engine is busy in C code."""
     while os.getppid() == parent:
@@ -117,12 +108,21 @@ def _error_reply(exc: BaseException) -> bytes:
     return pickle.dumps(("error", "", f"{type(exc).__name__}: {exc}"))
 
 
-def _serve(
-    conn: Connection, target: str, args: tuple[Any, ...], log_path: str, parent: int
-) -> None:
-    """The child's loop: construct the backend, then one text in, one audio (or error) out."""
-    _quiet(log_path)
+def main() -> None:
+    """The child's entry point: ``python -c "...; main()" FD PARENT_PID``."""
+    fd, parent = int(sys.argv[1]), int(sys.argv[2])
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    conn = Connection(fd)
+    try:
+        target, args, path = pickle.loads(conn.recv_bytes())
+    except (EOFError, OSError):
+        return
+    sys.path[:] = [*path, *(p for p in sys.path if p not in path)]
+    _serve(conn, target, args)
+
+
+def _serve(conn: Connection, target: str, args: tuple[Any, ...]) -> None:
+    """The child's loop: construct the backend, then one text in, one audio (or error) out."""
     try:
         backend = _construct(target, args)
     except BaseException as exc:
@@ -156,30 +156,38 @@ def _raise_remote(kind: str, message: str, context: str) -> None:
     raise SynthesisError(f"{context}: {message}")
 
 
+_CHILD = "from listen.tts.worker import main; main()"
+
+
 class _Child:
-    """One running child process and our end of its pipe."""
+    """One running child process and our end of its socket pair."""
 
     def __init__(self, target: str, args: tuple[Any, ...], log_path: Path) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.conn, child_conn = context.Pipe(duplex=True)
-        self.process = context.Process(
-            target=_serve,
-            args=(child_conn, target, args, str(log_path), os.getpid()),
-            name=f"listen-tts-{target}",
-            daemon=True,
-        )
-        self.process.start()
-        child_conn.close()
+        ours, theirs = socket.socketpair()
+        # LIBC_FATAL_STDERR_: glibc's "stack smashing detected" goes to fd 2, not to a tty.
+        env = dict(os.environ, LIBC_FATAL_STDERR_="1")
+        source = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, env.get("PYTHONPATH")]))
+        with log_path.open("ab") as log:  # the engine's printing goes here, never to our stdout
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _CHILD, str(theirs.fileno()), str(os.getpid())],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                pass_fds=[theirs.fileno()], env=env,
+            )  # fmt: skip
+        theirs.close()
+        self.conn = Connection(ours.detach())
         self.timed_out = False
+        with contextlib.suppress(OSError):  # if it died at once, receive() says so
+            self.conn.send_bytes(pickle.dumps((target, args, sys.path)))
 
     @property
-    def pid(self) -> int | None:
+    def pid(self) -> int:
         return self.process.pid
 
     def alive(self) -> bool:
-        """Running, and its end of the pipe still open (no EOF waiting to be read)."""
+        """Running, and its end of the socket still open (no EOF waiting to be read)."""
         try:
-            return self.process.is_alive() and not self.conn.poll(0)
+            return self.process.poll() is None and not self.conn.poll(0)
         except (EOFError, OSError):
             return False
 
@@ -196,14 +204,14 @@ class _Child:
     def stop(self, kill: bool = False) -> int | None:
         """End the child (politely unless ``kill``) and return its exit code."""
         with contextlib.suppress(OSError):
-            self.conn.close()
-        if kill and self.process.is_alive():
+            self.conn.close()  # the child reads EOF and exits
+        if kill and self.process.poll() is None:
             self.process.kill()
-        self.process.join(5)
-        if self.process.is_alive():
+        try:
+            return self.process.wait(5)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.join(5)
-        return self.process.exitcode
+            return self.process.wait()
 
 
 def _shutdown(state: dict[str, Any]) -> None:
