@@ -27,9 +27,8 @@ def _speak_all(backend: object, texts: list[str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    from listen.article import load
     from listen.profile import load_profile
-    from listen.segment import build_script
+    from listen.render import read_script
     from listen.tts import load_backend_class
     from listen.tts.worker import WorkerBackend
 
@@ -39,14 +38,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     profile = load_profile(args.voice)
-    texts = [s.spoken for s in build_script(load(args.article), profile).segments]
-    cls = load_backend_class(profile.backend)
+    texts = [s.spoken for s in read_script(args.article, profile).segments]
+    cls = load_backend_class(profile.speech.backend)
 
     started = time.perf_counter()
-    here = cls(profile)
+    here = cls(profile.speech)
     here_start = time.perf_counter() - started
     started = time.perf_counter()
-    worker = WorkerBackend(f"{cls.__module__}:{cls.__qualname__}", profile)
+    worker = WorkerBackend(f"{cls.__module__}:{cls.__qualname__}", profile.speech)
     worker_start = time.perf_counter() - started
     try:
         rounds = [(_speak_all(here, texts), _speak_all(worker, texts)) for _ in range(args.rounds)]

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from typing import ClassVar
 
 import numpy as np
 
 from listen.errors import ProfileError
-from listen.models import Audio, Profile
+from listen.models import Audio, VoiceSettings
+from listen.tts.base import Availability, Option, check_settings
 
 CRASH_WORD = "kaboom"
 PRINT_WORD = "chatter"
@@ -25,11 +27,18 @@ RATE = 16000
 
 class CrashBackend:
     name: ClassVar[str] = "crashy"
+    options: ClassVar[Mapping[str, Option]] = {
+        "refuse": Option(int, 0, 1, "1: refuse to start, as an engine refusing a setting does"),
+    }
 
-    def __init__(self, profile: Profile) -> None:
-        if profile.options.get("refuse"):
-            raise ProfileError(f"Voice '{profile.name}': this test voice refuses to start")
-        self.profile = profile
+    def __init__(self, settings: VoiceSettings) -> None:
+        if check_settings(type(self), settings).get("refuse"):
+            raise ProfileError(f"Voice '{settings.profile}': this test voice refuses to start")
+        self.settings = settings
+
+    @classmethod
+    def availability(cls, settings: VoiceSettings) -> Availability:
+        return Availability(True, "a test tone that crashes on purpose")
 
     def synthesize(self, text: str) -> Audio:
         if PRINT_WORD in text:

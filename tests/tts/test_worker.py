@@ -18,15 +18,16 @@ from crash_backend import CRASH_WORD, HANG_WORD, PRINT_WORD, RATE, CrashBackend
 from listen.article import load
 from listen.errors import ListenError, ProfileError, SynthesisError
 from listen.ffmpeg import ffmpeg_exe
-from listen.models import Profile
+from listen.models import VoiceSettings
 from listen.normalise.rule import spell
-from listen.render import render_article
+from listen.profile import profile_lexicon, resolve_profile
+from listen.render import Voice, render_article
 from listen.tts import create_backend
 from listen.tts.worker import WorkerBackend, crash_reason
 
 CRASHY = "crash_backend:CrashBackend"
-PROFILE = Profile(name="crashy", backend="crashy")
-ESPEAK = Profile(name="robot", backend="espeak")
+PROFILE = VoiceSettings(profile="crashy", backend="crashy")
+ESPEAK = VoiceSettings(profile="robot", backend="espeak")
 
 
 @pytest.fixture
@@ -105,9 +106,9 @@ def test_engine_output_on_stdout_never_reaches_listen_stdout(tmp_path: Path) -> 
     script = textwrap.dedent(f"""
         import sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from listen.models import Profile
+        from listen.models import VoiceSettings
         from listen.tts.worker import WorkerBackend
-        backend = WorkerBackend({CRASHY!r}, Profile(name="crashy", backend="crashy"))
+        backend = WorkerBackend({CRASHY!r}, VoiceSettings(profile="crashy", backend="crashy"))
         backend.synthesize("{PRINT_WORD} away")
         backend.close()
         print("only this")
@@ -124,10 +125,10 @@ def test_a_script_without_a_main_guard_can_use_the_worker(tmp_path: Path) -> Non
         textwrap.dedent(f"""
             import sys
             sys.path.insert(0, {str(Path(__file__).parent)!r})
-            from listen.models import Profile
+            from listen.models import VoiceSettings
             from listen.tts.worker import WorkerBackend
             print("started", flush=True)
-            backend = WorkerBackend({CRASHY!r}, Profile(name="crashy", backend="crashy"))
+            backend = WorkerBackend({CRASHY!r}, VoiceSettings(profile="crashy", backend="crashy"))
             print(len(backend.synthesize("three more words").samples))
             backend.close()
         """),
@@ -149,7 +150,7 @@ def test_a_hung_segment_is_killed_after_the_timeout() -> None:
 
 
 def test_a_constructor_error_crosses_back_as_the_same_error() -> None:
-    refusing = Profile(name="stubborn", backend="crashy", options={"refuse": True})
+    refusing = VoiceSettings(profile="stubborn", backend="crashy", options={"refuse": 1})
     with pytest.raises(ProfileError, match="Voice 'stubborn': this test voice refuses to start"):
         WorkerBackend(CRASHY, refusing)
     with pytest.raises(
@@ -173,9 +174,9 @@ def test_a_child_whose_parent_dies_exits(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import os, sys, time
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from listen.models import Profile
+        from listen.models import VoiceSettings
         from listen.tts.worker import WorkerBackend
-        backend = WorkerBackend({CRASHY!r}, Profile(name="crashy", backend="crashy"))
+        backend = WorkerBackend({CRASHY!r}, VoiceSettings(profile="crashy", backend="crashy"))
         print(backend.pid, flush=True)
         time.sleep(120)
     """)
@@ -207,10 +208,12 @@ def test_a_crash_fails_one_article_and_the_next_article_renders(
     articles[1].write_text("Fine story\n\nNothing odd here at all.\n", encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()
+    profile = resolve_profile("espeak")
+    voice = Voice(profile, crashy, profile_lexicon(profile))
     lines, rendered = [], []
     for path, slug in zip(articles, ("doomed", "fine"), strict=True):
         try:
-            rendered.append(render_article(load(path), out, PROFILE, crashy, slug))
+            rendered.append(render_article(load(path), out, voice, slug))
         except ListenError as exc:  # what the CLI prints
             lines.append(f"Error: {exc}")
     assert lines == [
@@ -294,7 +297,7 @@ def test_create_backend_runs_piper_in_a_child_process_and_onnxruntime_stays_ther
         import sys
         from listen.profile import load_profile
         from listen.tts import create_backend
-        backend = create_backend(load_profile("joe"))
+        backend = create_backend(load_profile("joe").speech)
         audio = backend.synthesize("The engine speaks from another process.")
         print(type(backend).__name__, backend.name, audio.sample_rate, round(audio.duration))
         print("onnxruntime" in sys.modules, "piper" in sys.modules)

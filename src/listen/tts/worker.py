@@ -21,7 +21,7 @@ and speaks through it:
   pipe closes, and a watchdog thread notices the new parent process id).
 
 The backend is named by its ``"module:Class"`` target and built from picklable constructor
-arguments (a ``Profile``), sent pickled with the parent's ``sys.path`` over a socket pair
+arguments (the ``VoiceSettings``), sent pickled with the parent's ``sys.path`` over a socket pair
 (``multiprocessing.connection`` framing), so a backend importable in the parent is importable in
 the child.
 """
@@ -42,6 +42,7 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,8 @@ import numpy as np
 
 from listen import errors
 from listen.errors import ListenError, SynthesisError
-from listen.models import Audio
+from listen.models import Audio, VoiceSettings
+from listen.tts.base import Availability, Backend, Option, check_settings
 
 __all__ = ["WorkerBackend", "crash_reason"]
 
@@ -95,10 +97,13 @@ def _watch_parent(parent: int) -> None:
     os._exit(0)
 
 
-def _construct(target: str, args: tuple[Any, ...]) -> Any:
+def _load_class(target: str) -> Any:
     module_name, _, attr = target.partition(":")
-    cls = getattr(importlib.import_module(module_name), attr)
-    return cls(*args)
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def _construct(target: str, args: tuple[Any, ...]) -> Any:
+    return _load_class(target)(*args)
 
 
 def _error_reply(exc: BaseException) -> bytes:
@@ -226,22 +231,34 @@ def _shutdown(state: dict[str, Any]) -> None:
 class WorkerBackend:
     """A backend constructed and run in a child process; speaks like the backend it wraps.
 
-    ``WorkerBackend("listen.tts.espeak:EspeakBackend", profile)`` behaves like
-    ``EspeakBackend(profile)``: the child is started and the backend constructed before the
-    constructor returns, so a missing engine or a bad profile raises the same ``ListenError``
-    here. A crash on a segment raises ``SynthesisError``; the next segment gets a new child.
+    ``WorkerBackend("listen.tts.espeak:EspeakBackend", settings)`` behaves like
+    ``EspeakBackend(settings)``: it has the wrapped class's ``name``, ``options`` and
+    ``availability``; the settings are checked here and the backend constructed in the child
+    before the constructor returns, so a missing engine or a bad setting raises the same
+    ``ListenError`` here. A crash on a segment raises ``SynthesisError``; the next segment gets
+    a new child. Importing the wrapped class's module must not load the engine (every built-in
+    backend's module loads it only when constructed).
     """
 
     def __init__(
         self,
         target: str,
-        *args: Any,
+        settings: VoiceSettings,
+        *,
         timeout: float = SEGMENT_TIMEOUT,
         start_timeout: float = START_TIMEOUT,
     ) -> None:
         self.target = target
-        self.args = args
-        self.name = target.rpartition(":")[2]
+        try:
+            self.wrapped: type[Backend] = _load_class(target)
+        except (ImportError, AttributeError) as exc:
+            message = f"The {target} engine could not start: {type(exc).__name__}: {exc}"
+            raise SynthesisError(message) from exc
+        self.name: str = getattr(self.wrapped, "name", target)
+        self.options: Mapping[str, Option] = getattr(self.wrapped, "options", {})
+        self.settings = settings
+        check_settings(self.wrapped, settings)  # refused at once, without starting a child
+        self.args = (settings,)
         self.timeout = timeout
         self.start_timeout = start_timeout
         self.restarts = 0
@@ -256,6 +273,10 @@ class WorkerBackend:
         except BaseException:
             self.close()
             raise
+
+    def availability(self, settings: VoiceSettings) -> Availability:
+        """The wrapped class's availability (it never loads the engine)."""
+        return self.wrapped.availability(settings)
 
     @property
     def pid(self) -> int | None:
@@ -292,7 +313,6 @@ class WorkerBackend:
             child.stop()
             self._state.pop("child", None)
             _raise_remote(message[1], message[2], f"The {self.target} engine could not start")
-        self.name = message[1]
         _LOGGER.debug("Started %s in process %s", self.target, child.pid)
         return child
 
