@@ -53,4 +53,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) output/*.mp3 output/*.json output/*.vtt $(DEMO) .pytest_cache .ruff_cache
+	rm -rf $(VENV) output/*/ output/.listen.lock $(DEMO) .pytest_cache .ruff_cache

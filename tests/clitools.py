@@ -16,10 +16,14 @@ def run(*args: str | Path) -> Result:
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
-    """Every file under ``directory`` with its bytes (empty when it does not exist)."""
+    """Every file under ``directory`` with its bytes, every folder as ``b"<dir>"`` (empty when
+    ``directory`` does not exist)."""
     if not directory.exists():
         return {}
-    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*"))}
+    return {
+        str(p.relative_to(directory)): b"<dir>" if p.is_dir() else p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+    }
 
 
 def assert_refused(result: Result, error: str, out: Path, before: dict[str, bytes]) -> None:

@@ -75,7 +75,7 @@ def test_an_impossible_date_is_a_warning_and_no_date(
     path = DATA / "impossible-date.md"
     timing = _render(path, tmp_path / "out")
     assert timing["date"] is None and timing["title"] == "Bridge Reopens"
-    id3 = ID3(tmp_path / "out" / "bridge-reopens.mp3")
+    id3 = ID3(tmp_path / "out" / "bridge-reopens" / "bridge-reopens.mp3")
     assert "TDRC" not in id3 and "TYER" not in id3
     assert _warnings(caplog) == [
         f"Ignoring the date '2024-13-45' in the front matter of '{path}': it is not a "
@@ -101,7 +101,10 @@ def test_a_boolean_title_is_never_spoken_as_true(
     assert timing["title"] == "boolean-title" and timing["author"] is None  # the file's name
     spoken = json.dumps(timing["paragraphs"])
     assert "True" not in spoken and "False" not in spoken and "true" not in spoken
-    assert str(ID3(tmp_path / "out" / "boolean-title.mp3")["TIT2"]) == "boolean-title"
+    assert (
+        str(ID3(tmp_path / "out" / "boolean-title" / "boolean-title.mp3")["TIT2"])
+        == "boolean-title"
+    )
     assert _warnings(caplog) == [
         f"Ignoring '{key}' in the front matter of '{path}': it is true or false, not text "
         "(put it in quotes)"
@@ -159,7 +162,9 @@ def test_a_nul_byte_after_8_kb_never_reaches_the_timing_file(
     assert path.read_bytes().index(b"\x00") > 8192
     out = tmp_path / "out"
     timing = _render(path, out)
-    for written in out.iterdir():
+    for written in out.rglob("*"):
+        if written.is_dir():
+            continue
         data = written.read_bytes()
         assert b"\x00" not in data or written.suffix == ".mp3"
         assert b"\\u0000" not in data and b"\\u001b" not in data
@@ -304,4 +309,4 @@ def test_titles_in_any_script_get_distinct_meaningful_file_names(tmp_path: Path)
     assert run("render", later, *ESPEAK, "-o", out).exit_code == 0
     after = snapshot(out)
     assert {k: after[k] for k in before} == before  # the next article replaced nothing
-    assert "bei-jing.mp3" in after
+    assert "bei-jing/bei-jing.mp3" in after

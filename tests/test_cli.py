@@ -197,10 +197,12 @@ def test_render_json_prints_everything_measured(tmp_path: Path) -> None:
         "The traffic",
         "What comes next",
     ]
-    assert {Path(p).name for p in report["files"].values()} == {
-        f"{report['slug']}.vtt",
-        f"{report['slug']}.json",
-        f"{report['slug']}.chapters.json",
+    folder = tmp_path / report["slug"]
+    assert Path(report["mp3"]) == folder / f"{report['slug']}.mp3"
+    assert {Path(p) for p in report["files"].values()} == {
+        folder / f"{report['slug']}.vtt",
+        folder / f"{report['slug']}.json",
+        folder / f"{report['slug']}.chapters.json",
     }
     assert all(Path(p).is_file() for p in report["files"].values())
 
@@ -257,8 +259,8 @@ def test_output_under_a_file_is_one_error_line(tmp_path: Path) -> None:
     code, stdout, stderr = run("render", str(SEED), "-o", str(out), "--voice", "espeak")
     assert (code, stdout) == (1, "")
     assert stderr == (
-        f"Error: Could not create the output directory '{out}': '{blocker}' is a file, not a "
-        "directory; choose another output directory\n"
+        f"Error: Cannot write to the output folder '{out}': '{blocker}' is a file, not a "
+        "folder; use another --output\n"
     )
     assert blocker.read_text() == "not a folder"
 
@@ -273,7 +275,7 @@ def test_output_under_a_file_in_a_real_process(tmp_path: Path) -> None:
         check=False,
     )
     assert (proc.returncode, proc.stdout) == (1, "")
-    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("Error: Could not create")
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("Error: Cannot write to")
 
 
 @pytest.mark.parametrize(

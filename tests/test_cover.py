@@ -159,7 +159,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]
 
 
 def _mp3(out: Path, name: str) -> Path:
-    return out / f"{slugify(f'Cover {name}')}.mp3"
+    slug = slugify(f"Cover {name}")
+    return out / slug / f"{slug}.mp3"
 
 
 @pytest.mark.slow

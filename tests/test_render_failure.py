@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from listen.errors import SynthesisError
+from listen.output import LOCK_NAME
 from listen.render import render_files
 from listen.tts.tone import ToneBackend
 
@@ -22,7 +23,16 @@ def tone_voice(tmp_path: Path) -> str:
 
 
 def _snapshot(directory: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+    """Every file under ``directory`` by its relative path (the folder's lock file aside)."""
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and p.name != LOCK_NAME
+    }
+
+
+def _episode(slug: str) -> set[str]:
+    return {f"{slug}/{slug}{ext}" for ext in (".mp3", ".vtt", ".json", ".chapters.json")}
 
 
 def test_a_failure_mid_episode_keeps_the_earlier_episode_intact(
@@ -31,9 +41,7 @@ def test_a_failure_mid_episode_keeps_the_earlier_episode_intact(
     out = tmp_path / "out"
     [first] = render_files([ARTICLE], out, voice=tone_voice)
     before = _snapshot(out)
-    assert set(before) == {
-        f"{first.slug}{ext}" for ext in (".mp3", ".vtt", ".json", ".chapters.json")
-    }
+    assert set(before) == _episode(first.slug)
 
     calls = {"n": 0}
     speak = ToneBackend.synthesize
@@ -63,7 +71,7 @@ def test_a_failure_while_encoding_leaves_no_temporary_file(
     out = tmp_path / "fresh"
     with pytest.raises(AudioError):
         render_files([ARTICLE], out, voice=tone_voice)
-    assert not out.exists()
+    assert [p.name for p in out.iterdir()] == [LOCK_NAME]  # no episode, no .part left
 
 
 def test_rendering_again_replaces_the_episode_whole(tmp_path: Path, tone_voice: str) -> None:
@@ -71,9 +79,9 @@ def test_rendering_again_replaces_the_episode_whole(tmp_path: Path, tone_voice: 
     [first] = render_files([ARTICLE], out, voice=tone_voice)
     [second] = render_files([ARTICLE], out, voice=tone_voice)
     assert first.mp3 == second.mp3
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"{first.slug}{ext}" for ext in (".mp3", ".vtt", ".json", ".chapters.json")
-    )
+    assert first.mp3 == out / first.slug / f"{first.slug}.mp3"
+    assert set(_snapshot(out)) == _episode(first.slug)
+    assert sorted(p.name for p in out.iterdir()) == sorted([LOCK_NAME, first.slug])
 
 
 def test_two_articles_with_one_title_get_unique_slugs(tmp_path: Path, tone_voice: str) -> None:

@@ -147,21 +147,25 @@ def render(
     check_audio: bool,
     limits: Limits,
 ) -> None:
-    """Render each article FILE (.txt, .md or .html) or http(s) URL to OUT/<slug>.mp3."""
+    """Render each article FILE (.txt, .md or .html) or http(s) URL to OUT/<slug>/<slug>.mp3.
+
+    An article that fails is one Error line; the others still render, and the exit status is 1.
+    """
     from listen.check import CheckOptions, repair_lines
     from listen.render import render_files
     from listen.report import rendered_dict, rendered_line
 
+    failed: list[str] = []
+
+    def report(source: Path | str, exc: ListenError) -> None:
+        failed.append(str(source))
+        click.echo(f"Error: {exc}", err=True)
+
     check = CheckOptions() if check_audio else None
     results = render_files(
-        files,
-        out_dir,
-        voice,
-        bitrate=bitrate,
-        limits=limits,
-        strict_cover=strict_cover,
-        check=check,
-    )
+        files, out_dir, voice, bitrate=bitrate, limits=limits, strict_cover=strict_cover,
+        check=check, on_error=report,
+    )  # fmt: skip
     if as_json:
         click.echo(json.dumps([rendered_dict(r) for r in results], indent=2, ensure_ascii=False))
     else:
@@ -169,7 +173,7 @@ def render(
             click.echo(rendered_line(rendered))
             for line in repair_lines(rendered.check):
                 click.echo(line)
-    if any(r.check and r.check["flagged"] for r in results):
+    if failed or any(r.check and r.check["flagged"] for r in results):
         sys.exit(1)
 
 

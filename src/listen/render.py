@@ -3,19 +3,16 @@
 ``article.load -> segment.build_script -> speak.speak -> assemble.assemble ->
 master.encode_episode -> tags.write_tags -> transcript``. This module only connects the stages:
 it resolves the profile once (command-line overrides applied), hands each stage its own part
-of it, and writes an episode's files into a staging directory that :func:`_commit` renames
-into place only when the whole episode is ready, so a failed run leaves nothing behind and
-never damages what an earlier run wrote.
+of it, and writes each episode's files through ``listen.output``: into a staging folder that
+is published as ``OUT/<slug>/`` only when the whole episode is ready, under the output
+folder's lock, so a failed or killed run leaves nothing behind and never damages what an
+earlier run wrote.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,11 +21,12 @@ from listen import __version__
 from listen.article import load
 from listen.assemble import assemble
 from listen.check import CheckOptions, check_and_repair
-from listen.errors import ListenError, OutputError
+from listen.errors import ListenError
 from listen.limits import Limits
 from listen.master import encode_episode, load_music
 from listen.models import Article, Assembly, Audio, Profile, Rendered, Script, SpokenSegment
 from listen.normalise.lexicon import Lexicon
+from listen.output import check_inputs_outside, output_lock, write_episode
 from listen.profile import DEFAULT_VOICE, profile_lexicon, resolve_profile
 from listen.recogniser import Recogniser
 from listen.segment import build_script
@@ -40,6 +38,7 @@ from listen.tts import create_backend
 from listen.tts.base import Backend
 
 __all__ = [
+    "Failed",
     "Progress",
     "Voice",
     "open_voice",
@@ -92,6 +91,10 @@ def _script(article: Article, profile: Profile, lexicon: Lexicon) -> Script:
     )
 
 
+Failed = Callable[[Path | str, ListenError], None]
+"""Called with an article's source and its error when ``render_files`` goes on to the next."""
+
+
 def render_files(
     paths: Sequence[Path | str],
     out_dir: Path | str,
@@ -103,29 +106,34 @@ def render_files(
     strict_cover: bool = False,
     image_dirs: Sequence[Path] = (),
     check: CheckOptions | None = None,
+    on_error: Failed | None = None,
 ) -> list[Rendered]:
-    """Render each article to ``out_dir``; the profile and every input are checked before
-    anything is synthesised or written. ``limits``, ``image_dirs`` and ``strict_cover`` are
-    how articles are read (see ``listen.article.load``); a source may also be an http(s) URL.
+    """Render each article to ``out_dir/<slug>/``; the profile, every input and the output
+    folder are checked before anything is synthesised or written, and the folder is locked
+    for the run (``listen.output``). ``limits``, ``image_dirs`` and ``strict_cover`` are how
+    articles are read (see ``listen.article.load``); a source may also be an http(s) URL.
     With ``check``, each episode is heard back and its flagged sentences synthesised again
-    (see :func:`listen.check.check_and_repair`); the result is ``Rendered.check``."""
+    (see :func:`listen.check.check_and_repair`); the result is ``Rendered.check``.
+
+    Without ``on_error`` the first article that fails raises; with it, a ListenError on one
+    article is handed to ``on_error`` and the others still render."""
     profile = resolve_profile(voice, bitrate=bitrate)
     out = Path(out_dir)
-    _check_output_dir(out)
     articles = [_load(p, limits, image_dirs, strict_cover) for p in paths]
+    taken: set[str] = set()
+    slugs = [slugify(a.title, taken) for a in articles]
+    check_inputs_outside([p for p in paths if isinstance(p, Path) or "://" not in p], out, slugs)
     checker = _checker(check)
-    created = _make_output_dir(out)
-    try:
-        with open_voice(profile) as loaded:
-            taken: set[str] = set()
-            return [
-                render_article(a, out, loaded, slugify(a.title, taken), progress, checker)
-                for a in articles
-            ]
-    except BaseException:
-        if created and out.is_dir() and not any(out.iterdir()):
-            out.rmdir()
-        raise
+    rendered: list[Rendered] = []
+    with open_voice(profile) as loaded, output_lock(out):
+        for source, article, slug in zip(paths, articles, slugs, strict=True):
+            try:
+                rendered.append(render_article(article, out, loaded, slug, progress, checker))
+            except ListenError as exc:
+                if on_error is None:
+                    raise
+                on_error(source, exc)
+    return rendered
 
 
 def _load(
@@ -154,8 +162,10 @@ def render_article(
     progress: Progress | None = None,
     checker: tuple[CheckOptions, Recogniser] | None = None,
 ) -> Rendered:
-    """Render one article to ``out_dir/<slug>.mp3`` plus its .vtt, .json and .chapters.json;
-    with ``checker``, hear it back and synthesise its flagged sentences again."""
+    """Render one article to ``out_dir/<slug>/<slug>.mp3`` plus its .vtt, .json and
+    .chapters.json, published together (``listen.output.write_episode``): the folder holds the
+    earlier version whole until this one is whole. Call it holding ``output_lock(out_dir)``.
+    With ``checker``, hear it back and synthesise its flagged sentences again."""
     script = _script(article, voice.profile, voice.lexicon)
     spoken: Iterable[SpokenSegment] = speak(script.segments, voice.backend)
     if progress is not None:
@@ -191,16 +201,9 @@ def _finish(
     """Assemble the spoken segments and write the episode and its side files atomically."""
     profile = voice.profile
     episode = assemble(spoken, script.chapters, voice.intro, voice.outro)
-    names = {
-        "mp3": f"{slug}.mp3",
-        "vtt": f"{slug}.vtt",
-        "json": f"{slug}.json",
-        "chapters": f"{slug}.chapters.json",
-    }
-    with _staging(out_dir, slug) as work:
-        rendered = _write_episode(work, names, article, episode, profile)
-        _commit(work, out_dir, list(names.values()))
-    rendered = _moved(rendered, out_dir)
+    with write_episode(out_dir, slug) as work:
+        rendered = _write_episode(work, slug, article, episode, profile)
+    rendered = _moved(rendered, Path(out_dir) / slug)
     _LOGGER.info("Rendered %s (%.1f s)", rendered.mp3, rendered.duration)
     return rendered
 
@@ -214,9 +217,11 @@ def _counted(
 
 
 def _write_episode(
-    work: Path, names: dict[str, str], article: Article, episode: Assembly, profile: Profile
+    work: Path, slug: str, article: Article, episode: Assembly, profile: Profile
 ) -> Rendered:
     """Master, encode and tag the MP3 and write its side files, all into ``work``."""
+    names = {"mp3": f"{slug}.mp3", "vtt": f"{slug}.vtt", "json": f"{slug}.json",
+             "chapters": f"{slug}.chapters.json"}  # fmt: skip
     mp3 = work / names["mp3"]
     loudness = encode_episode(episode.audio, mp3, profile.mastering)
     tags = EpisodeTags.for_article(
@@ -227,7 +232,7 @@ def _write_episode(
         mp3=mp3,
         duration=episode.duration,
         title=article.title,
-        slug=names["mp3"].removesuffix(".mp3"),
+        slug=slug,
         voice=profile.name,
         timings=episode.timings,
         chapters=episode.chapters,
@@ -267,83 +272,3 @@ def _moved(rendered: Rendered, out_dir: Path) -> Rendered:
         mp3=out_dir / rendered.mp3.name,
         extras={k: out_dir / p.name for k, p in rendered.extras.items()},
     )
-
-
-def _check_output_dir(out: Path) -> None:
-    """Refuse, before any work, an output directory that is, or lies under, a file."""
-    blocker = _file_in_the_way(out)
-    if blocker is not None:
-        raise OutputError(
-            f"Could not create the output directory '{out}': '{blocker}' is a file, not a "
-            "directory; choose another output directory"
-        )
-
-
-def _file_in_the_way(path: Path) -> Path | None:
-    return next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
-
-
-def _make_output_dir(out: Path) -> bool:
-    """Create ``out`` if need be; True when this run created it."""
-    created = not out.exists()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"Could not create the output directory '{out}': {_why(out, exc)}"
-        ) from exc
-    return created
-
-
-@contextlib.contextmanager
-def _staging(out_dir: Path, slug: str) -> Iterator[Path]:
-    """A fresh hidden directory in ``out_dir`` to write an episode into; always removed after.
-    An OSError while writing there or committing is an OutputError naming ``out_dir``."""
-    try:
-        work = Path(tempfile.mkdtemp(prefix=f".{slug}.", suffix=".part", dir=out_dir))
-    except OSError as exc:
-        raise OutputError(f"Could not write to '{out_dir}': {_why(out_dir, exc)}") from exc
-    try:
-        yield work
-    except ListenError:
-        raise
-    except OSError as exc:
-        raise OutputError(f"Could not write to '{out_dir}': {_why(out_dir, exc)}") from exc
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def _commit(work: Path, out_dir: Path, names: Sequence[str]) -> None:
-    """Make the files in ``work`` durable, then rename each into ``out_dir``, the first-named
-    (the MP3) last, so an MP3 in ``out_dir`` always has its side files beside it."""
-    for name in names:
-        _fsync(work / name)
-    for name in [*names[1:], names[0]]:
-        os.replace(work / name, out_dir / name)
-    _fsync(out_dir)
-
-
-def _fsync(path: Path) -> None:
-    """Flush a file or directory to disk; platforms that cannot open a directory skip it."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        if path.is_dir():
-            return
-        raise
-    try:
-        os.fsync(fd)
-    except OSError:
-        if not path.is_dir():
-            raise
-    finally:
-        os.close(fd)
-
-
-def _why(path: Path, exc: OSError) -> str:
-    """Why ``path`` cannot be a directory to write in, in words."""
-    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
-        blocker = _file_in_the_way(path)
-        if blocker is not None:
-            return f"'{blocker}' is a file, not a directory; choose another output directory"
-    return f"{exc.strerror or exc}; choose another output directory"

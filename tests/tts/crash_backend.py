@@ -27,6 +27,8 @@ RATE = 16000
 
 class CrashBackend:
     name: ClassVar[str] = "crashy"
+    isolate: ClassVar[bool] = True
+    """Run in the worker by create_backend, as the native engines are."""
     options: ClassVar[Mapping[str, Option]] = {
         "refuse": Option(int, 0, 1, "1: refuse to start, as an engine refusing a setting does"),
     }

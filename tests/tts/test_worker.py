@@ -222,7 +222,9 @@ def test_a_crash_fails_one_article_and_the_next_article_renders(
     ]
     [fine] = rendered
     assert fine.slug == "fine" and fine.mp3.is_file()
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert fine.mp3 == out / "fine" / "fine.mp3"
+    assert sorted(p.name for p in out.iterdir()) == ["fine"]  # nothing of the doomed one
+    assert sorted(p.name for p in (out / "fine").iterdir()) == [
         "fine.chapters.json", "fine.json", "fine.mp3", "fine.vtt",
     ]  # fmt: skip
     assert abs(decoded_seconds(fine.mp3) - fine.duration) < 0.1
@@ -288,7 +290,7 @@ def test_a_1000_letter_capital_word_renders_with_espeak(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["render", str(article), "-o", str(tmp_path / "out"),
                                        "--voice", "espeak"])  # fmt: skip
     assert result.exit_code == 0, result.output
-    [mp3] = (tmp_path / "out").glob("*.mp3")
+    [mp3] = (tmp_path / "out").glob("*/*.mp3")
     assert decoded_seconds(mp3) > 5.0
 
 
