@@ -219,7 +219,8 @@ def test_the_wheel_ships_the_player_and_the_templates(tmp_path: Path) -> None:
 def test_episode_from_the_timing_file_matches_the_one_from_the_article(tmp_path: Path) -> None:
     article_path = Path(__file__).parent / "data" / "three-headings.md"
     [rendered] = render_files([article_path], tmp_path, voice="espeak")
-    timing = json.loads((tmp_path / f"{rendered.slug}.json").read_text(encoding="utf-8"))
+    timing_file = tmp_path / rendered.slug / f"{rendered.slug}.json"
+    timing = json.loads(timing_file.read_text(encoding="utf-8"))
     from_timing = site_episode_from_timing(timing, "audio")
     from_article = site_episode(load(article_path), rendered, "audio/")
     assert from_timing == replace(from_article, duration=from_timing.duration)

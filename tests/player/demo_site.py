@@ -80,7 +80,8 @@ def build_demo_site(work: Path) -> DemoSite:
     paths = _articles(work)
     rendered = render_files(paths, folder / "audio", voice="espeak")
     episodes = tuple(
-        site_episode(load(p), r, "audio/") for p, r in zip(paths, rendered, strict=True)
+        site_episode(load(p), r, f"audio/{r.slug}/")  # listen render: one folder an episode
+        for p, r in zip(paths, rendered, strict=True)
     )
     write_site(folder, build_site(SHOW, episodes))
     return DemoSite(folder, SHOW, episodes)
