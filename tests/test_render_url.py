@@ -45,9 +45,8 @@ def test_rendering_a_url_gives_the_saved_pages_episode(site: Site, tmp_path: Pat
     [from_file] = _render(saved, tmp_path / "from-file")
     assert from_url["duration"] == from_file["duration"] > 10
     slug = "harbour-ferry-returns-after-winter-repairs"
-    timings = [
-        json.loads((tmp_path / d / f"{slug}.json").read_text()) for d in ("from-url", "from-file")
-    ]
+    files = [tmp_path / d / slug / f"{slug}.json" for d in ("from-url", "from-file")]
+    timings = [json.loads(f.read_text()) for f in files]
     assert _sentences(timings[0]) == _sentences(timings[1])
     assert _sentences(timings[0])[1][0].startswith("The small ferry that links the old harbour")
     assert timings[0]["url"] == url
