@@ -1,0 +1,64 @@
+"""Find the articles a publish run reads: files given directly, or every article in a folder.
+
+Each article gets a stable key, its path relative to the folder it was found in (a file given
+directly is keyed by its name), and a digest of its bytes, so a run can tell unchanged articles
+from changed ones without parsing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from listen.errors import ArticleError
+
+__all__ = ["ARTICLE_SUFFIXES", "Source", "find_sources"]
+
+ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """One article file as found on disk."""
+
+    path: Path
+    key: str
+    """The path relative to the folder it was found in, with '/' separators."""
+    digest: str
+    """SHA-256 of the file's bytes, in hex."""
+
+
+def find_sources(arguments: Sequence[Path]) -> list[Source]:
+    """Every article under ``arguments`` (files or folders), each once, in a stable order."""
+    found: dict[str, Source] = {}
+    for argument in arguments:
+        for path, key in _walk(Path(argument)):
+            if key in found and found[key].path != path:
+                raise ArticleError(
+                    f"Two articles have the same key '{key}' ({found[key].path} and {path}): "
+                    "give each source folder once, or rename one of them"
+                )
+            found[key] = Source(path, key, _digest(path))
+    return sorted(found.values(), key=lambda s: s.key)
+
+
+def _walk(argument: Path) -> Iterator[tuple[Path, str]]:
+    if argument.is_file():
+        yield argument.resolve(), argument.name
+        return
+    if not argument.is_dir():
+        raise ArticleError(f"Could not open source '{argument}': no such file or folder")
+    for path in sorted(argument.rglob("*")):
+        hidden = any(part.startswith(".") for part in path.relative_to(argument).parts)
+        if path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file() and not hidden:
+            yield path.resolve(), path.relative_to(argument).as_posix()
+
+
+def _digest(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        raise ArticleError(f"Could not read '{path}': {exc.strerror or exc}") from exc
