@@ -41,7 +41,7 @@ $(VENV)/.stamp-demo: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-demo
-	$(BIN)/pip install --quiet -e '.[piper,check,test]'
+	$(BIN)/pip install --quiet -e '.[piper,check,test,dask]'
 	@touch $@
 
 # Debian packages the tests drive for real; installed once, only when missing.
