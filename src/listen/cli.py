@@ -306,3 +306,91 @@ def embed(slug: str, folder: Path) -> None:
     from listen.site import embed_code
 
     click.echo(embed_code(folder, slug), nl=False)
+
+
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The published folder: feed, catalogue, audio.",
+)
+@click.option("--base-url", metavar="URL", help="Where the folder is served [listen.toml].")
+@click.option(
+    "--config",
+    "config_path",
+    default="listen.toml",
+    show_default=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The show's settings (see 'listen init').",
+)
+@click.option("--voice", "-v", metavar="NAME", help="Voice profile [listen.toml's voice].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Render processes [cores].")
+@click.option(
+    "--executor",
+    "executor_kind",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where articles are rendered.",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_errors
+def publish(
+    sources: tuple[Path, ...],
+    out_dir: Path,
+    base_url: str | None,
+    config_path: Path,
+    voice: str | None,
+    jobs: int | None,
+    executor_kind: str,
+    scheduler: str | None,
+    as_json: bool,
+) -> None:
+    """Render what is new or changed in SOURCES (files or folders) and publish the feed in OUT."""
+    from listen.executor import executor_factory
+    from listen.publish import publish as run
+    from listen.publish import publish_request
+    from listen.report import progress_bar, summary_lines
+
+    request = publish_request(sources, out_dir, config_path, base_url=base_url, voice=voice)
+    factory = executor_factory(executor_kind, jobs, scheduler)
+    with progress_bar(enabled=not as_json) as progress:
+        summary = run(request, factory, progress)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for line in summary_lines(summary):
+            click.echo(line)
+    if summary.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("episode_id", metavar="ID")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The published folder.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    default="listen.toml",
+    show_default=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The show's settings.",
+)
+@click.option("--base-url", metavar="URL", help="Where the folder is served [listen.toml].")
+@_errors
+def unpublish(episode_id: str, out_dir: Path, config_path: Path, base_url: str | None) -> None:
+    """Take episode ID out of the feed in OUT and delete its files."""
+    from listen.publish import show_settings
+    from listen.publish import unpublish as retract
+
+    record = retract(out_dir, episode_id, show_settings(config_path, base_url))
+    click.echo(f"Unpublished {record.id}: {record.title}")

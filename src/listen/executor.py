@@ -24,10 +24,12 @@ __all__ = [
     "create_executor",
     "dask_executor",
     "engine_threads",
+    "executor_factory",
     "local_executor",
 ]
 
 T = TypeVar("T")
+ExecutorFactory = Callable[[], Executor]
 
 DASK_INSTALL = "pip install 'listen[dask]'"
 SCHEDULER_TIMEOUT_S = 10
@@ -44,6 +46,17 @@ THREAD_VARIABLES = (
 
 class ExecutorError(ListenError, RuntimeError):
     """An executor could not be started: a missing extra, or a scheduler out of reach."""
+
+
+def executor_factory(kind: str, jobs: int | None, scheduler: str | None = None) -> ExecutorFactory:
+    """What publishing calls for an executor when it has work: local processes are started
+    only then; a Dask scheduler is reached at once, so an unreachable one fails before any
+    file is written."""
+    if kind == "dask":
+        ready = create_executor(kind, jobs or 1, scheduler)
+        return lambda: ready
+    count = jobs or available_cores()
+    return lambda: create_executor(kind, count, scheduler)
 
 
 def create_executor(kind: str, jobs: int, scheduler: str | None = None) -> Executor:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from listen.models import Rendered, Script
 from listen.normalise import explain as explain_text
@@ -11,7 +13,18 @@ from listen.normalise.lexicon import Lexicon
 from listen.profile import list_profiles
 from listen.tts import availability
 
-__all__ = ["duration_text", "rendered_dict", "rendered_line", "script_lines", "voice_lines"]
+if TYPE_CHECKING:
+    from listen.publish import PublishSummary
+
+__all__ = [
+    "duration_text",
+    "progress_bar",
+    "rendered_dict",
+    "rendered_line",
+    "script_lines",
+    "summary_lines",
+    "voice_lines",
+]
 
 
 def duration_text(seconds: float) -> str:
@@ -63,3 +76,39 @@ def voice_lines() -> Iterator[str]:
         yield f"{profile.name:<10} {backend:<8} {state:<14} {profile.description}"
         if not found.ok:
             yield f"{'':<10} {found.detail}; install with: {found.install}"
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on stderr for a publish run, when stderr is a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(unit="article", file=sys.stderr, dynamic_ncols=True, leave=False) as bar:
+
+        def step(key: str, done: int, total: int) -> None:
+            bar.total = total
+            bar.set_postfix_str(key[-40:], refresh=False)
+            bar.update(done - bar.n)
+
+        yield step
+
+
+def summary_lines(summary: PublishSummary) -> Iterator[str]:
+    """The closing report of a publish run: counts first, then each failure and orphan."""
+    yield (
+        f"Rendered {len(summary.rendered)}, skipped {summary.skipped}, "
+        f"failed {len(summary.failed)}, orphaned {len(summary.orphaned)}; "
+        f"segments synthesised {summary.synthesised}, reused {summary.reused}; "
+        f"{summary.audio_seconds / 60:.1f} min of audio in {summary.wall_seconds:.1f} s"
+    )
+    if len(summary.workers) > 1:
+        yield "Workers: " + ", ".join(f"{w} {n}" for w, n in sorted(summary.workers.items()))
+    for key, message in summary.failed:
+        yield f"Failed {key}: {message}"
+    for key in summary.orphaned:
+        yield f"Orphaned {key}: its article is gone; the episode stays in the feed"
+    if summary.feed is not None:
+        yield f"Feed: {summary.feed}"

@@ -1,0 +1,370 @@
+"""The nightly run: render what is new or changed, keep the catalogue, write the feed.
+
+Orchestration only. Sources are found and hashed (:mod:`listen.sources`); an article whose
+bytes, voice profile and listen version are unchanged is skipped unread; the others are
+rendered as pure tasks on an executor (:mod:`listen.executor`, :mod:`listen.task`), and this
+process alone writes the output folder::
+
+    DIR/feed.xml                       the podcast feed, derived from the catalogue
+    DIR/catalogue.sqlite               one row per episode: the source of truth
+    DIR/<cover>                        the show's artwork
+    DIR/<slug>/<version>/<slug>.mp3    one folder per rendered version, with .vtt, .json and
+                                       .chapters.json; <version> is a digest of the MP3, so
+                                       a URL never serves different bytes
+
+The order of writes keeps a run killed at any moment consistent: (1) each new version folder
+is written under a temporary name and renamed into place; (2) the catalogue rows are committed;
+(3) the feed is rebuilt from the catalogue, checked, and renamed over the old one; (4) only then
+are version folders that no catalogue row names deleted. Every run starts with (3) and (4),
+which finishes the work of a run killed between them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, Future, as_completed
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from listen import __version__
+from listen.catalogue import CATALOGUE_NAME, Catalogue, EpisodeRecord
+from listen.config import ShowConfig, load_config
+from listen.errors import ListenError
+from listen.feed import FeedEpisode, build_feed
+from listen.feedcheck import check_feed
+from listen.fsutil import write_bytes_atomic
+from listen.models import Profile
+from listen.output import output_lock, sweep_stale
+from listen.profile import resolve_profile
+from listen.slug import slugify
+from listen.sources import Source, find_sources
+from listen.task import RenderResult, RenderTask, run_task
+
+__all__ = [
+    "FEED_NAME",
+    "PublishError",
+    "PublishRequest",
+    "PublishSummary",
+    "profile_digest",
+    "publish",
+    "publish_request",
+    "show_settings",
+    "unpublish",
+]
+
+_LOGGER = logging.getLogger(__name__)
+
+FEED_NAME = "feed.xml"
+CACHE_DIR = ".cache/segments"
+_VERSION = re.compile(r"^[0-9a-f]{12}$")
+_ROLES = {".mp3": "audio", ".vtt": "transcript", ".chapters.json": "chapters", ".json": "timing"}
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(article key, articles done, articles to render)``."""
+
+
+class PublishError(ListenError, RuntimeError):
+    """The feed could not be published; the previous feed stays in place."""
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    """What to publish, where, as which show, with which voice."""
+
+    sources: tuple[Path, ...]
+    out_dir: Path
+    show: ShowConfig
+    profile: Profile
+
+
+@dataclass(frozen=True)
+class PublishSummary:
+    """What a run did, for the closing line, --json and monitoring."""
+
+    rendered: tuple[str, ...] = ()
+    skipped: int = 0
+    failed: tuple[tuple[str, str], ...] = ()
+    orphaned: tuple[str, ...] = ()
+    synthesised: int = 0
+    reused: int = 0
+    audio_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    workers: Mapping[str, int] = field(default_factory=dict)
+    feed: Path | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rendered": list(self.rendered),
+            "skipped": self.skipped,
+            "failed": [{"id": key, "error": message} for key, message in self.failed],
+            "orphaned": list(self.orphaned),
+            "segments_synthesised": self.synthesised,
+            "segments_reused": self.reused,
+            "audio_minutes": round(self.audio_seconds / 60, 2),
+            "wall_seconds": round(self.wall_seconds, 3),
+            "workers": dict(self.workers),
+            "feed": str(self.feed) if self.feed else None,
+        }
+
+
+def publish(
+    request: PublishRequest,
+    executor: Callable[[], Executor],
+    progress: Progress | None = None,
+) -> PublishSummary:
+    """Publish every article under ``request.sources`` into ``request.out_dir``."""
+    started = time.monotonic()
+    out = request.out_dir
+    sources = find_sources(request.sources)
+    out.mkdir(parents=True, exist_ok=True)
+    with output_lock(out):
+        sweep_stale(out)
+        with Catalogue(out) as catalogue:
+            _settle(out, catalogue, request.show)
+            digest = profile_digest(request.profile)
+            todo = _changed(catalogue, sources, digest)
+            tasks = _tasks(catalogue, todo, request, out)
+            results, failed = _render(tasks, executor, progress)
+            with catalogue.transaction():
+                for result in results:
+                    _store(out, catalogue, result, digest)
+            _settle(out, catalogue, request.show)
+            orphaned = _orphans(catalogue, sources)
+    return PublishSummary(
+        rendered=tuple(r.key for r in results),
+        skipped=len(sources) - len(todo),
+        failed=tuple(failed),
+        orphaned=orphaned,
+        synthesised=sum(r.synthesised for r in results),
+        reused=sum(r.reused for r in results),
+        audio_seconds=sum(r.rendered.duration for r in results),
+        wall_seconds=time.monotonic() - started,
+        workers=dict(Counter(r.worker for r in results)),
+        feed=out / FEED_NAME,
+    )
+
+
+def unpublish(out_dir: Path, episode_id: str, show: ShowConfig) -> EpisodeRecord:
+    """Take an episode out of the feed; its files are deleted once the new feed is in place."""
+    if not (out_dir / CATALOGUE_NAME).is_file():
+        raise PublishError(f"'{out_dir}' holds no published catalogue: check --out")
+    with output_lock(out_dir), Catalogue(out_dir) as catalogue:
+        record = catalogue.retract(episode_id)
+        _settle(out_dir, catalogue, show)
+    return record
+
+
+def profile_digest(profile: Profile) -> str:
+    """A digest of the resolved voice profile, its lexicons' contents and listen's version."""
+    lexicons = [hashlib.sha256(p.read_bytes()).hexdigest() for p in profile.lexicons if p.is_file()]
+    settings = json.dumps([profile.to_dict(), lexicons, __version__], sort_keys=True, default=str)
+    return hashlib.sha256(settings.encode()).hexdigest()
+
+
+def _settle(out: Path, catalogue: Catalogue, show: ShowConfig) -> None:
+    """Bring the feed and artwork up to date with the catalogue, then delete what no row names."""
+    _write_cover(out, show)
+    _write_feed(out, catalogue, show)
+    _delete_unreferenced(out, catalogue)
+
+
+def _changed(catalogue: Catalogue, sources: Sequence[Source], digest: str) -> list[Source]:
+    """New articles, edited ones, and ones last rendered with another profile or version.
+
+    A retracted episode stays retracted; one that failed last time is tried again.
+    """
+    by_source = {r.source: r for r in catalogue.all()}
+    return [s for s in sources if _needs_render(by_source.get(s.key), s, digest)]
+
+
+def _needs_render(record: EpisodeRecord | None, source: Source, digest: str) -> bool:
+    if record is None or record.state == "failed":
+        return True
+    unchanged = (record.source_hash, record.voice_hash) == (source.digest, digest)
+    return record.state == "published" and not unchanged
+
+
+def _tasks(
+    catalogue: Catalogue, todo: Sequence[Source], request: PublishRequest, out: Path
+) -> list[RenderTask]:
+    by_source = {r.source: r for r in catalogue.all()}
+    taken = {r.slug for r in by_source.values()}
+    cache = str(out / CACHE_DIR)
+    tasks = []
+    for source in todo:
+        record = by_source.get(source.key)
+        slug = record.slug if record is not None else slugify(Path(source.key).stem, taken)
+        data = source.path.read_bytes()
+        profile = request.profile
+        limit = request.show.cache_max_bytes
+        tasks.append(RenderTask(source.key, str(source.path), data, profile, slug, cache, limit))
+    return tasks
+
+
+def _render(
+    tasks: Sequence[RenderTask], executor: Callable[[], Executor], progress: Progress | None
+) -> tuple[list[RenderResult], list[tuple[str, str]]]:
+    """Run every task; an article that fails is reported, and the others go on."""
+    results: list[RenderResult] = []
+    failed: list[tuple[str, str]] = []
+    if not tasks:
+        return results, failed
+    pool = executor()
+    try:
+        futures = {pool.submit(run_task, task): task for task in tasks}
+        for done, future in enumerate(as_completed(futures), start=1):
+            _collect(futures[future], future, results, failed)
+            if progress is not None:
+                progress(futures[future].key, done, len(tasks))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return results, failed
+
+
+def _collect(
+    task: RenderTask,
+    future: Future[RenderResult],
+    results: list[RenderResult],
+    failed: list[tuple[str, str]],
+) -> None:
+    try:
+        results.append(future.result())
+    except ListenError as exc:
+        failed.append((task.key, str(exc)))
+    except Exception as exc:  # a worker that died, or an engine's own bug: this article only
+        _LOGGER.debug("Rendering %s failed", task.key, exc_info=True)
+        failed.append((task.key, f"{type(exc).__name__}: {exc}"))
+
+
+def _store(out: Path, catalogue: Catalogue, result: RenderResult, digest: str) -> None:
+    """Put the episode's files in a new version folder and record them (not yet in the feed)."""
+    slug = result.rendered.slug
+    audio = result.files[f"{slug}.mp3"]
+    folder = out / slug / hashlib.sha256(audio).hexdigest()[:12]
+    if not folder.is_dir():
+        _write_folder(folder, result.files)
+    files = {_role(name): (folder / name).relative_to(out).as_posix() for name in result.files}
+    earlier = next((r for r in catalogue.all() if r.source == result.key), None)
+    catalogue.put(_record(earlier, result, files, digest, len(audio)))
+
+
+def _role(name: str) -> str:
+    return next(role for suffix, role in _ROLES.items() if name.endswith(suffix))
+
+
+def _write_folder(folder: Path, files: Mapping[str, bytes]) -> None:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = folder.with_name(f".{folder.name}.part")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    for name, data in files.items():
+        write_bytes_atomic(staging / name, data)
+    staging.rename(folder)
+
+
+def _record(
+    earlier: EpisodeRecord | None,
+    result: RenderResult,
+    files: dict[str, str],
+    digest: str,
+    size: int,
+) -> EpisodeRecord:
+    now = datetime.now(UTC)
+    article, rendered = result.article, result.rendered
+    spoken = "\n".join(t.segment.spoken for t in rendered.timings)
+    return EpisodeRecord(
+        id=earlier.id if earlier else (article.url or result.key),
+        slug=rendered.slug,
+        source=result.key,
+        source_hash=result.digest,
+        script_hash=hashlib.sha256(spoken.encode()).hexdigest(),
+        voice_hash=digest,
+        updated=now,
+        state="published",
+        files=files,
+        duration=rendered.duration,
+        bytes=size,
+        loudness=rendered.loudness.integrated_lufs if rendered.loudness else None,
+        first_published=earlier.first_published if earlier and earlier.first_published else now,
+        title=article.title,
+        description=article.description or next(iter(article.paragraphs), ""),
+        url=article.url,
+    )
+
+
+def _orphans(catalogue: Catalogue, sources: Sequence[Source]) -> tuple[str, ...]:
+    """Published episodes whose article is no longer among the sources (they stay published)."""
+    keys = {s.key for s in sources}
+    return tuple(r.id for r in catalogue.all(["published"]) if r.source not in keys)
+
+
+def _write_cover(out: Path, show: ShowConfig) -> None:
+    target = out / show.cover.name
+    data = show.cover.read_bytes()
+    if not target.is_file() or target.read_bytes() != data:
+        write_bytes_atomic(target, data)
+
+
+def _write_feed(out: Path, catalogue: Catalogue, show: ShowConfig) -> None:
+    """Rebuild the feed from the catalogue; replace the old one only if the new one passes."""
+    records = catalogue.all(["published"])
+    if not records:
+        return
+    data = build_feed(show, [FeedEpisode.from_record(r, show.base_url) for r in records])
+    path = out / FEED_NAME
+    old = path.read_bytes() if path.is_file() else None
+    if data == old:
+        return
+    problems = check_feed(data, files=out, previous=old, require_https=_needs_https(show))
+    if problems:
+        listed = "; ".join(str(p) for p in problems[:3])
+        raise PublishError(f"The new feed fails its check, so the old one stays: {listed}")
+    write_bytes_atomic(path, data)
+
+
+def _needs_https(show: ShowConfig) -> bool:
+    """Apple needs https; a feed served from this machine for a preview does not."""
+    return urlsplit(show.base_url).hostname not in _LOCAL_HOSTS
+
+
+def _delete_unreferenced(out: Path, catalogue: Catalogue) -> None:
+    """Delete version folders no catalogue row names; call only once the feed is written."""
+    named = {Path(p).parent for r in catalogue.all(["published"]) for p in r.files.values()}
+    for slug_dir in out.iterdir():
+        if not slug_dir.is_dir() or slug_dir.name.startswith("."):
+            continue
+        for folder in slug_dir.iterdir():
+            if _VERSION.match(folder.name) and folder.relative_to(out) not in named:
+                shutil.rmtree(folder)
+
+
+def publish_request(
+    sources: Sequence[Path],
+    out_dir: Path,
+    config_path: Path,
+    *,
+    base_url: str | None = None,
+    voice: str | None = None,
+) -> PublishRequest:
+    """The show from ``config_path`` and its voice resolved once, with command-line overrides."""
+    show = show_settings(config_path, base_url)
+    profile = resolve_profile(voice or show.voice)
+    return PublishRequest(tuple(sources), out_dir, show, profile)
+
+
+def show_settings(config_path: Path, base_url: str | None = None) -> ShowConfig:
+    """The show from ``config_path``, served from ``base_url`` when one is given."""
+    show = load_config(config_path)
+    if base_url is None:
+        return show
+    return replace(show, base_url=base_url.rstrip("/") + "/")

@@ -1,0 +1,163 @@
+"""One article's render as a pure task: its bytes and settings in, its files' bytes out.
+
+A task runs in whatever process the executor chooses (a local worker, or a Dask worker on
+another machine) and writes nothing the caller sees: the coordinating process alone writes the
+output folder, the catalogue and the feed. Engines stay warm across the tasks a process runs,
+and segments come from a content-addressed cache when the same words were spoken before with
+the same voice.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import socket
+import tempfile
+from collections.abc import Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import cast
+
+from listen import __version__
+from listen.article import load
+from listen.cache import SegmentCache, segment_key
+from listen.models import Article, Audio, Profile, Rendered
+from listen.render import Voice, open_voice, render_article
+from listen.tts import availability
+from listen.tts.base import Backend
+
+__all__ = ["RenderResult", "RenderTask", "run_task"]
+
+_OPEN = ExitStack()
+_VOICES: dict[str, Voice] = {}
+atexit.register(_OPEN.close)
+
+
+@dataclass(frozen=True)
+class RenderTask:
+    """Everything a worker needs to render one article."""
+
+    key: str
+    path: str
+    """Where the article was found; its name picks the format, its folder holds its images."""
+    data: bytes
+    """The article's bytes, as hashed by the caller: what is rendered."""
+    profile: Profile
+    slug: str
+    cache_dir: str | None = None
+    """A segment cache folder this worker can reach (local, or on a shared file system)."""
+    cache_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """A rendered article: its files by name, and what the catalogue and feed record of it."""
+
+    key: str
+    digest: str
+    """SHA-256 of the article bytes that were rendered."""
+    article: Article
+    rendered: Rendered
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    synthesised: int = 0
+    reused: int = 0
+    worker: str = ""
+
+
+def run_task(task: RenderTask) -> RenderResult:
+    """Render ``task`` in a scratch folder and return every file's bytes."""
+    voice = _voice(task.profile)
+    cache = _cache(task)
+    counter = _CachingBackend(voice.backend, cache, _engine_id(task.profile))
+    with ExitStack() as stack:
+        if cache is not None:
+            stack.callback(cache.close)
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="listen-task-"))
+        article = _article(task, Path(scratch))
+        out = Path(scratch) / "out"
+        out.mkdir()
+        caching = replace(voice, backend=cast(Backend, counter))
+        rendered = render_article(article, out, caching, task.slug)
+        files = {p.name: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    digest = hashlib.sha256(task.data).hexdigest()
+    return RenderResult(
+        task.key, digest, article, rendered, files, counter.synthesised, counter.reused, _worker()
+    )
+
+
+def _article(task: RenderTask, scratch: Path) -> Article:
+    """The article from its own path when that still holds the same bytes (so images beside
+    it are found), else from a copy of the bytes (a worker on another machine)."""
+    path = Path(task.path)
+    try:
+        if path.read_bytes() == task.data:
+            return load(path)
+    except OSError:
+        pass
+    copy = scratch / path.name
+    copy.write_bytes(task.data)
+    return load(copy)
+
+
+def _voice(profile: Profile) -> Voice:
+    key = hashlib.sha256(repr(profile.to_dict()).encode()).hexdigest()
+    if key not in _VOICES:
+        _VOICES[key] = _OPEN.enter_context(open_voice(profile))
+    return _VOICES[key]
+
+
+def _cache(task: RenderTask) -> SegmentCache | None:
+    if not task.cache_dir or task.cache_bytes <= 0:
+        return None
+    return SegmentCache(task.cache_dir, task.cache_bytes)
+
+
+def _engine_id(profile: Profile) -> tuple[dict[str, object], str, str]:
+    found = availability(profile.speech)
+    return profile.speech.to_dict(), profile.speech.backend, f"{found.detail} listen {__version__}"
+
+
+class _CachingBackend:
+    """A backend that looks each text up in the segment cache before speaking it."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        cache: SegmentCache | None,
+        engine: tuple[dict[str, object], str, str],
+    ) -> None:
+        self._backend = backend
+        self._cache = cache
+        self._engine = engine
+        self.name = backend.name
+        self.synthesised = 0
+        self.reused = 0
+
+    def synthesize(self, text: str) -> Audio:
+        if self._cache is None:
+            self.synthesised += 1
+            return self._backend.synthesize(text)
+        settings, engine, version = self._engine
+        key = segment_key(text, settings, engine, version)
+        audio = self._cache.get(key)
+        if audio is not None:
+            self.reused += 1
+            return audio
+        audio = self._backend.synthesize(text)
+        self.synthesised += 1
+        self._cache.put(key, audio)
+        return audio
+
+    def close(self) -> None:
+        """The engine belongs to the worker's open voice, which closes it."""
+
+
+def _worker() -> str:
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except (ImportError, ValueError):
+        return f"{socket.gethostname()}:{os.getpid()}"
