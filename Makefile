@@ -1,22 +1,23 @@
 # listen: two commands set everything up on a fresh Debian machine with Python 3.11.
-#   make demo   venv + listen with the default voice, renders the seed article
+#   make demo   venv + listen with the default voice, publishes the seed and sample articles
 #   make test   everything the tests need (apt: mp3val, chromium), then the whole suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-SEED   := seeds/nara-drum-diplomacy.txt
-DEMO   := output/.demo-rendered
+SEEDS  := $(shell find seeds -type f 2>/dev/null)
+DEMO   := output/.demo-published
 SOURCES := $(shell find src voices -type f -not -name '*.pyc' 2>/dev/null)
 APT_PACKAGES := mp3val chromium
 
 .PHONY: demo test lint bench system-deps clean
 
 demo: $(DEMO)
-	@echo "Listen to: $$(cut -d' ' -f1 $(DEMO))"
+	@echo "MP3:  $$(ls output/nara-drum-diplomacy/*/nara-drum-diplomacy.mp3)"
+	@echo "Feed: output/feed.xml"
 
-$(DEMO): $(SEED) $(VENV)/.stamp-demo $(SOURCES)
-	$(BIN)/listen render $(SEED) -o output > $@.tmp || { rm -f $@.tmp; exit 1; }
-	@cat $@.tmp && mv $@.tmp $@
+$(DEMO): $(SEEDS) $(VENV)/.stamp-demo $(SOURCES)
+	$(BIN)/listen publish seeds --out output --config seeds/listen.toml
+	@touch $@
 
 test: $(VENV)/.stamp-test system-deps
 	$(BIN)/ruff check src tests benchmarks
@@ -53,4 +54,5 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) output/*/ output/.listen.lock $(DEMO) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find output -mindepth 1 -not -name .gitkeep -delete
