@@ -41,6 +41,7 @@ __all__ = [
     "Failed",
     "Progress",
     "Voice",
+    "load_source",
     "open_voice",
     "read_script",
     "render_article",
@@ -119,7 +120,7 @@ def render_files(
     article is handed to ``on_error`` and the others still render."""
     profile = resolve_profile(voice, bitrate=bitrate)
     out = Path(out_dir)
-    articles = [_load(p, limits, image_dirs, strict_cover) for p in paths]
+    articles = [load_source(p, limits, image_dirs, strict_cover) for p in paths]
     taken: set[str] = set()
     slugs = [slugify(a.title, taken) for a in articles]
     check_inputs_outside([p for p in paths if isinstance(p, Path) or "://" not in p], out, slugs)
@@ -136,8 +137,11 @@ def render_files(
     return rendered
 
 
-def _load(
-    source: Path | str, limits: Limits | None, image_dirs: Sequence[Path], strict_cover: bool
+def load_source(
+    source: Path | str,
+    limits: Limits | None = None,
+    image_dirs: Sequence[Path] = (),
+    strict_cover: bool = False,
 ) -> Article:
     """An article file, or an http(s) URL fetched and read as the saved page would be."""
     if isinstance(source, str) and source.lower().startswith(("http://", "https://")):

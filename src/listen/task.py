@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import cast
 
 from listen import __version__
-from listen.article import load
 from listen.cache import SegmentCache, segment_key
 from listen.models import Article, Audio, Profile, Rendered
-from listen.render import Voice, open_voice, render_article
+from listen.render import Voice, load_source, open_voice, render_article
 from listen.tts import availability
 from listen.tts.base import Backend
 
@@ -93,12 +92,12 @@ def _article(task: RenderTask, scratch: Path) -> Article:
     path = Path(task.path)
     try:
         if path.read_bytes() == task.data:
-            return load(path)
+            return load_source(path)
     except OSError:
         pass
     copy = scratch / path.name
     copy.write_bytes(task.data)
-    return load(copy)
+    return load_source(copy)
 
 
 def _voice(profile: Profile) -> Voice:
