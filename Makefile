@@ -12,8 +12,9 @@ APT_PACKAGES := mp3val chromium
 .PHONY: demo test lint bench system-deps clean
 
 demo: $(DEMO)
-	@echo "MP3:  $$(ls output/nara-drum-diplomacy/*/nara-drum-diplomacy.mp3)"
-	@echo "Feed: output/feed.xml"
+	@echo "MP3:    $$(ls output/nara-drum-diplomacy/*/nara-drum-diplomacy.mp3)"
+	@echo "Feed:   output/feed.xml"
+	@echo "Player: $(BIN)/listen serve output --port 8000   then open http://127.0.0.1:8000/"
 
 $(DEMO): $(SEEDS) $(VENV)/.stamp-demo $(SOURCES)
 	$(BIN)/listen publish seeds --out output --config seeds/listen.toml

@@ -225,3 +225,20 @@ def _show(show_dir: Path) -> ShowConfig:
 def _enclosures(out: Path) -> dict[str, str]:
     root = etree.fromstring((out / "feed.xml").read_bytes())
     return {i.findtext("guid"): i.find("enclosure").get("url") for i in root.iter("item")}
+
+
+def test_pages_follow_the_catalogue(published: tuple[Path, PublishSummary], show_dir: Path) -> None:
+    out, _ = published
+    show_page = (out / "index.html").read_text(encoding="utf-8")
+    for slug in ("story-1", "story-2", "story-3"):
+        page = (out / slug / "index.html").read_text(encoding="utf-8")
+        [audio] = [u for u in _enclosures(out).values() if f"/{slug}/" in u]
+        assert audio.removeprefix("https://cdn.example.org/show/") in page
+        assert (out / "embed" / f"{slug}.html").is_file()
+        assert (out / "oembed" / f"{slug}.json").is_file()
+        assert f'href="{slug}/' in show_page
+    assert (out / "player" / "listen-player.js").is_file()
+    unpublish(out, "https://news.example.org/story-1", _show(show_dir))
+    assert not (out / "story-1" / "index.html").exists()
+    assert not (out / "embed" / "story-1.html").exists()
+    assert 'href="story-1/' not in (out / "index.html").read_text(encoding="utf-8")

@@ -45,6 +45,13 @@ from listen.fsutil import write_bytes_atomic
 from listen.models import Profile
 from listen.output import output_lock, sweep_stale
 from listen.profile import resolve_profile
+from listen.site import (
+    SiteEpisode,
+    SiteShow,
+    build_site,
+    episode_pages,
+    site_episode_from_timing,
+)
 from listen.slug import slugify
 from listen.sources import Source, find_sources
 from listen.task import RenderResult, RenderTask, run_task
@@ -172,9 +179,11 @@ def profile_digest(profile: Profile) -> str:
 
 
 def _settle(out: Path, catalogue: Catalogue, show: ShowConfig) -> None:
-    """Bring the feed and artwork up to date with the catalogue, then delete what no row names."""
+    """Bring the feed, artwork and pages up to date with the catalogue, then delete what no
+    row names."""
     _write_cover(out, show)
     _write_feed(out, catalogue, show)
+    _write_pages(out, catalogue, show)
     _delete_unreferenced(out, catalogue)
 
 
@@ -330,6 +339,28 @@ def _write_feed(out: Path, catalogue: Catalogue, show: ShowConfig) -> None:
         listed = "; ".join(str(p) for p in problems[:3])
         raise PublishError(f"The new feed fails its check, so the old one stays: {listed}")
     write_bytes_atomic(path, data)
+
+
+def _write_pages(out: Path, catalogue: Catalogue, show: ShowConfig) -> None:
+    """The show page, an article page, embed page and oEmbed file per episode, and the player;
+    a retracted episode's pages are removed."""
+    records = catalogue.all()
+    site_show = SiteShow(show.title, show.base_url, FEED_NAME, show.description, show.language)
+    episodes = [_site_episode(out, r) for r in records if r.state == "published"]
+    for relative, data in build_site(site_show, episodes).items():
+        target = out / relative
+        if not target.is_file() or target.read_bytes() != data:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(target, data)
+    for record in records:
+        if record.state != "published":
+            for page in episode_pages(record.slug):
+                (out / page).unlink(missing_ok=True)
+
+
+def _site_episode(out: Path, record: EpisodeRecord) -> SiteEpisode:
+    timing = json.loads((out / record.files["timing"]).read_text(encoding="utf-8"))
+    return site_episode_from_timing(timing, Path(record.files["audio"]).parent.as_posix() + "/")
 
 
 def _needs_https(show: ShowConfig) -> bool:

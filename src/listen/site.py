@@ -43,6 +43,7 @@ __all__ = [
     "build_site",
     "embed_code",
     "embed_snippet",
+    "episode_pages",
     "load_manifest",
     "player_assets",
     "site_episode",
@@ -129,14 +130,20 @@ def build_site(show: SiteShow, episodes: Sequence[SiteEpisode]) -> dict[str, byt
     return files
 
 
+def episode_pages(slug: str) -> tuple[str, ...]:
+    """The files :func:`build_site` writes for one episode, relative to the folder's root."""
+    return (f"{slug}/index.html", f"embed/{slug}.html", f"oembed/{slug}.json")
+
+
 def _episode_files(
     env: jinja2.Environment, show: SiteShow, episode: SiteEpisode
 ) -> dict[str, bytes]:
     context = {"show": show, "episode": episode, "root": "../"}
+    page, embed, oembed = episode_pages(episode.slug)
     return {
-        f"{episode.slug}/index.html": env.get_template("article.html").render(context).encode(),
-        f"embed/{episode.slug}.html": env.get_template("embed.html").render(context).encode(),
-        f"oembed/{episode.slug}.json": _json_bytes(_oembed(env, show, episode)),
+        page: env.get_template("article.html").render(context).encode(),
+        embed: env.get_template("embed.html").render(context).encode(),
+        oembed: _json_bytes(_oembed(env, show, episode)),
     }
 
 
