@@ -308,6 +308,7 @@ def embed(slug: str, folder: Path) -> None:
     click.echo(embed_code(folder, slug), nl=False)
 
 
+@main.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--out",
