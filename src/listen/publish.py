@@ -33,6 +33,7 @@ from concurrent.futures import Executor, Future, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from listen import __version__
@@ -54,7 +55,9 @@ from listen.site import (
 )
 from listen.slug import slugify
 from listen.sources import Source, find_sources
-from listen.task import RenderResult, RenderTask, run_task
+
+if TYPE_CHECKING:  # the render machinery is imported only when there is something to render
+    from listen.task import RenderResult, RenderTask
 
 __all__ = [
     "FEED_NAME",
@@ -206,6 +209,8 @@ def _needs_render(record: EpisodeRecord | None, source: Source, digest: str) -> 
 def _tasks(
     catalogue: Catalogue, todo: Sequence[Source], request: PublishRequest, out: Path
 ) -> list[RenderTask]:
+    from listen.task import RenderTask
+
     by_source = {r.source: r for r in catalogue.all()}
     taken = {r.slug for r in by_source.values()}
     cache = str(out / CACHE_DIR)
@@ -228,6 +233,8 @@ def _render(
     failed: list[tuple[str, str]] = []
     if not tasks:
         return results, failed
+    from listen.task import run_task
+
     pool = executor()
     try:
         futures = {pool.submit(run_task, task): task for task in tasks}
