@@ -56,8 +56,8 @@ def test_speak_trims_and_resamples_and_assemble_lays_out_pauses() -> None:
     segments = [Segment("One.", "One.", "title", 800), Segment("Two.", "Two.", "sentence", 300, 0)]
     spoken = list(speak(segments, backend))
     assert all(s.audio.sample_rate == SAMPLE_RATE for s in spoken)
-    episode = assemble(spoken, ["Chapter"])
-    first, second = episode.timings
+    with assemble(spoken, ["Chapter"]) as episode:
+        first, second = episode.timings
     assert first.start == pytest.approx(LEAD_IN_MS / 1000)
     assert second.start == pytest.approx(first.end + 0.8, abs=1 / SAMPLE_RATE)
     assert episode.duration == pytest.approx(second.end + 0.3, abs=1 / SAMPLE_RATE)
@@ -73,6 +73,7 @@ def test_assemble_refuses_audio_at_another_rate() -> None:
 def test_music_goes_around_the_speech() -> None:
     tone = Audio(np.full(SAMPLE_RATE, 0.1, np.float32), SAMPLE_RATE)
     speech = SpokenSegment(Segment("A.", "A.", "title", 100), tone)
-    episode = assemble([speech], ["A"], intro=tone, outro=tone)
-    assert episode.timings[0].start == pytest.approx(1.0 + LEAD_IN_MS / 1000)
-    assert episode.duration == pytest.approx(episode.timings[0].end + 0.1 + 1.0)
+    with assemble([speech], ["A"], intro=tone, outro=tone) as episode:
+        assert episode.timings[0].start == pytest.approx(1.0 + LEAD_IN_MS / 1000)
+        assert episode.duration == pytest.approx(episode.timings[0].end + 0.1 + 1.0)
+        assert len(episode.pcm) == round(episode.duration * SAMPLE_RATE)

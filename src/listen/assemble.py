@@ -2,16 +2,20 @@
 
 Imports no engine and runs no encoder: it lays out audio that :mod:`listen.speak` made and
 :mod:`listen.master` will master. Pauses are whole samples at 44.1 kHz, so timings are exact.
+Each segment and pause is written to a :class:`~listen.spool.PcmSpool` as it comes, so only
+one segment's audio is in memory at a time, however long the article.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 
 from listen.models import SAMPLE_RATE, Assembly, Audio, ChapterTiming, SegmentTiming, SpokenSegment
+from listen.spool import PcmSpool
 
 __all__ = ["LEAD_IN_MS", "assemble", "chapter_timings"]
 
@@ -26,33 +30,43 @@ def assemble(
     chapters: Sequence[str],
     intro: Audio | None = None,
     outro: Audio | None = None,
+    spool_dir: Path | None = None,
 ) -> Assembly:
     """Lay the segments end to end, each followed by its pause; ``chapters`` are the script's
     chapter titles. ``intro`` and ``outro`` music (already at the episode's loudness, see
     :func:`listen.master.load_music`) go before the lead-in and after the last pause.
-    The result is unmastered: :func:`listen.master.encode_episode` masters it."""
-    parts: list[np.ndarray] = []
+    The result is unmastered (:func:`listen.master.encode_episode` masters it) and its PCM
+    is in a temporary file in ``spool_dir`` (the system's temporary directory by default):
+    close the assembly when done with it."""
+    pcm = PcmSpool(SAMPLE_RATE, spool_dir)
+    try:
+        return _lay_out(pcm, spoken, chapters, intro, outro)
+    except BaseException:
+        pcm.close()
+        raise
+
+
+def _lay_out(
+    pcm: PcmSpool,
+    spoken: Iterable[SpokenSegment],
+    chapters: Sequence[str],
+    intro: Audio | None,
+    outro: Audio | None,
+) -> Assembly:
     timings: list[SegmentTiming] = []
-    position = 0
-
-    def add(samples: np.ndarray) -> None:
-        nonlocal position
-        parts.append(samples.astype(np.float32, copy=False))
-        position += len(samples)
-
+    add = pcm.append
     if intro is not None:
         add(_at_episode_rate(intro))
     add(_silence(LEAD_IN_MS))
     for item in spoken:
-        start = position
+        start = len(pcm)
         add(_at_episode_rate(item.audio))
-        timings.append(SegmentTiming(item.segment, start / SAMPLE_RATE, position / SAMPLE_RATE))
+        timings.append(SegmentTiming(item.segment, start / SAMPLE_RATE, len(pcm) / SAMPLE_RATE))
         add(_silence(item.segment.pause_ms))
     if outro is not None:
         add(_at_episode_rate(outro))
-    episode = Audio(np.concatenate(parts), SAMPLE_RATE)
-    _LOGGER.debug("assembled %d segments, %.1f s", len(timings), episode.duration)
-    return Assembly(episode, tuple(timings), chapter_timings(chapters, timings, episode.duration))
+    _LOGGER.debug("assembled %d segments, %.1f s", len(timings), pcm.duration)
+    return Assembly(pcm, tuple(timings), chapter_timings(chapters, timings, pcm.duration))
 
 
 def chapter_timings(

@@ -6,14 +6,16 @@ dependency, so listen needs no system ffmpeg; a system ffmpeg on PATH is the fal
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shutil
 import subprocess
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 
 from listen.errors import AudioError
 
-__all__ = ["ffmpeg_exe", "run_ffmpeg"]
+__all__ = ["feed_ffmpeg", "ffmpeg_exe", "run_ffmpeg"]
 
 _INSTALL = "pip install imageio-ffmpeg (or install ffmpeg so that it is on PATH)"
 
@@ -45,6 +47,45 @@ def run_ffmpeg(
     except OSError as exc:
         raise AudioError(f"Could not {what}: ffmpeg did not start ({exc}); {_INSTALL}") from exc
     if done.returncode != 0:
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise AudioError(f"Could not {what}: ffmpeg failed: {' | '.join(tail) or 'no output'}")
+        raise _failed(what, done.stderr)
     return done
+
+
+@contextlib.contextmanager
+def feed_ffmpeg(args: Sequence[str], what: str) -> Iterator[Callable[[bytes], None]]:
+    """Run ffmpeg with ``args`` reading its input from a pipe, and yield the function that
+    writes to it, so input far larger than memory streams through block by block. Leaving
+    the block closes the pipe and waits; a failure is an AudioError as in :func:`run_ffmpeg`,
+    and an exception inside the block kills ffmpeg."""
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", *args]
+    with tempfile.TemporaryFile() as log:
+        try:
+            proc = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log
+            )
+        except OSError as exc:
+            raise AudioError(f"Could not {what}: ffmpeg did not start ({exc}); {_INSTALL}") from exc
+        pipe = proc.stdin
+        assert pipe is not None
+
+        def write(data: bytes) -> None:
+            pipe.write(data)
+
+        try:
+            yield write
+            pipe.close()
+        except BrokenPipeError:
+            with contextlib.suppress(BrokenPipeError):
+                pipe.close()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        if proc.wait() != 0:
+            log.seek(0)
+            raise _failed(what, log.read())
+
+
+def _failed(what: str, stderr: bytes) -> AudioError:
+    tail = stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+    return AudioError(f"Could not {what}: ffmpeg failed: {' | '.join(tail) or 'no output'}")

@@ -17,20 +17,24 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyloudnorm
-from scipy.signal import upfirdn
-from scipy.signal.windows import kaiser
 
 from listen.errors import AudioError
-from listen.ffmpeg import run_ffmpeg
+from listen.ffmpeg import feed_ffmpeg, run_ffmpeg
+from listen.limiter import CHUNK, TruePeakMeter, block_true_peaks, limit, limit_blocks
+from listen.loudness import LoudnessMeter
 from listen.models import SAMPLE_RATE, Audio, Loudness, Mastering
 from listen.pcm import resample
+from listen.spool import PcmSpool
 
 __all__ = [
     "ENCODER_MARGIN_DB",
+    "encode_blocks",
     "encode_episode",
     "encode_mp3",
     "load_audio_file",
@@ -53,17 +57,6 @@ _ENCODED_TOLERANCE_LU = 0.3
 """How far the encoded file may sit from the target before it is mastered and encoded again."""
 _MUSIC_FADE_MS = 1_500
 
-_OVERSAMPLE = 4
-"""True-peak oversampling factor (BS.1770-4, Annex 2)."""
-_CHUNK = 1 << 20
-"""Samples oversampled at a time, so a long episode never needs four copies of itself."""
-_MARGIN = 64
-"""Context samples each side of a chunk; the interpolation filter spans about ten."""
-
-_GAIN_BLOCK = 32
-"""Samples per step of the limiter's gain envelope (0.7 ms at 44.1 kHz)."""
-_LOOKAHEAD_S = 0.005
-_RELEASE_S = 0.080
 _MASTERING_TOLERANCE_LU = 0.05
 """How close to the target :func:`master` brings the PCM's loudness."""
 _MIN_LOUDNESS_S = 0.4
@@ -97,39 +90,7 @@ def _db(linear: float) -> float:
 
 
 def _true_peak(x: np.ndarray) -> float:
-    return float(_block_true_peaks(x, _CHUNK).max(initial=0.0))
-
-
-def _block_true_peaks(x: np.ndarray, block: int) -> np.ndarray:
-    """Largest absolute value, at a sample or between samples, in each ``block`` of ``x``.
-
-    Between-sample values come from 4x oversampling with a 49-tap windowed sinc (flat to
-    15 kHz at 44.1 kHz, like the 48-tap filter of BS.1770-4 Annex 2), a chunk at a time with
-    context each side so that chunk edges read as they would in one pass. The filter passes
-    the original samples through exactly, so the result is never below the sample peak.
-    """
-    count = -(-x.size // block)
-    peaks = np.zeros(count, dtype=np.float32)
-    step = block * max(1, _CHUNK // block)
-    delay = _INTERPOLATOR.size // 2
-    for lo in range(0, x.size, step):
-        hi = min(x.size, lo + step)
-        a, b = max(0, lo - _MARGIN), min(x.size, hi + _MARGIN)
-        fine = upfirdn(_INTERPOLATOR, x[a:b], _OVERSAMPLE)
-        start = (lo - a) * _OVERSAMPLE + delay
-        fine = np.abs(fine[start : start + (hi - lo) * _OVERSAMPLE])
-        blocks = -(-(hi - lo) // block)
-        fine = np.pad(fine, (0, blocks * block * _OVERSAMPLE - fine.size))
-        peaks[lo // block : lo // block + blocks] = fine.reshape(blocks, -1).max(axis=1)
-    return peaks
-
-
-def _interpolator() -> np.ndarray:
-    taps = np.arange(-24, 25)
-    return (np.sinc(taps / _OVERSAMPLE) * kaiser(taps.size, 5.0)).astype(np.float32)
-
-
-_INTERPOLATOR = _interpolator()
+    return float(block_true_peaks(x, CHUNK).max(initial=0.0))
 
 
 def master(
@@ -152,10 +113,9 @@ def master(
     if not math.isfinite(loudness):
         return audio
     ceiling = 10.0 ** ((ceiling_dbtp - margin_db) / 20.0)
-    peaks = _block_true_peaks(x, _GAIN_BLOCK)
     gain_db = target_lufs - loudness
     for _ in range(5):
-        y = _limit(x, 10.0 ** (gain_db / 20.0), peaks, ceiling, rate)
+        y = limit(x, 10.0 ** (gain_db / 20.0), ceiling, rate)
         error = target_lufs - _integrated(y, rate)
         if abs(error) <= _MASTERING_TOLERANCE_LU:
             break
@@ -171,44 +131,6 @@ def master(
         y *= np.float32(ceiling / peak)
     _LOGGER.debug("mastered %.2f LUFS to %.2f LUFS: gain %.2f dB", loudness, target_lufs, gain_db)
     return Audio(y, rate)
-
-
-def _limit(x: np.ndarray, gain: float, peaks: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
-    """``x`` times ``gain``, turned down wherever that would take the true peak over ``ceiling``.
-
-    ``peaks`` holds the true peak of each 32-sample block of ``x``. Per block: the gain each
-    block can take, its minimum over the look-ahead (so the gain is already down when the
-    peak arrives), a release that lets the gain recover with an 80 ms time constant, and a
-    moving average over the look-ahead that turns each drop into a ramp. The average of
-    gains that are each at most a block's need is at most that need, so no peak escapes.
-    Within a block the gain moves linearly between knots at the block edges, each the lower
-    of the two blocks' gains. No audio is delayed, so timing is unchanged.
-    """
-    need = np.minimum(1.0, ceiling / np.maximum(peaks.astype(np.float64) * gain, 1e-12))
-    look = max(1, math.ceil(_LOOKAHEAD_S * rate / _GAIN_BLOCK))
-    ahead = np.lib.stride_tricks.sliding_window_view(
-        np.pad(need, (0, look - 1), constant_values=1.0), look
-    ).min(axis=1)
-    released = _release(ahead, math.exp(-_GAIN_BLOCK / (_RELEASE_S * rate)))
-    kernel = np.full(look, 1.0 / look)
-    smooth = np.convolve(np.pad(released, (look - 1, 0), mode="edge"), kernel, "valid")
-    knots = np.concatenate(([smooth[0]], np.minimum(smooth[:-1], smooth[1:]), [smooth[-1]]))
-    ramp = np.arange(_GAIN_BLOCK) / _GAIN_BLOCK
-    curve = (knots[:-1, None] + np.diff(knots)[:, None] * ramp).astype(np.float32).ravel()
-    curve = curve[: x.size]
-    curve *= np.float32(gain)
-    curve *= x
-    return curve
-
-
-def _release(gain: np.ndarray, coef: float) -> np.ndarray:
-    """Follow drops in ``gain`` at once and recoveries exponentially (one step per block)."""
-    out = gain.tolist()
-    current = out[0]
-    for i, target in enumerate(out):
-        current = target if target < current else target + (current - target) * coef
-        out[i] = current
-    return np.asarray(out)
 
 
 def load_audio_file(path: Path, rate: int, fade_in_ms: int = 0, fade_out_ms: int = 0) -> Audio:
@@ -301,16 +223,19 @@ def _music(path: Path, mastering: Mastering, fade_in_ms: int) -> Audio:
     return master(clip, mastering.loudness, mastering.true_peak)
 
 
-def encode_episode(audio: Audio, path: Path, mastering: Mastering) -> Loudness:
-    """Master to the target loudness, encode once, and measure the MP3 itself (ebur128).
+def encode_episode(pcm: PcmSpool, path: Path, mastering: Mastering) -> Loudness:
+    """Master the episode to the target loudness, encode it once, and measure the MP3 itself
+    (ebur128); the PCM streams from ``pcm`` a chunk at a time, never whole in memory.
 
-    MP3 encoding shifts loudness by a few tenths of a LU; when the file misses the target by
-    more than the tolerance, the PCM is mastered again with the difference and re-encoded.
+    The unmastered loudness is measured once. MP3 encoding shifts loudness by a few tenths of
+    a LU; when the file misses the target by more than the tolerance, the PCM is mastered
+    again with the difference and re-encoded.
     """
+    source = _spool_loudness(pcm)
     target = mastering.loudness + _ENCODER_LOSS_LU
     for _ in range(3):
-        mastered = master(audio, target, mastering.true_peak)
-        encode_mp3(mastered, path, mastering.bitrate)
+        plan = _plan(pcm, source, target, mastering.true_peak)
+        encode_blocks(_mastered(pcm, plan), path, mastering.bitrate)
         loudness = measure_file(path)
         error = mastering.loudness - loudness.integrated_lufs
         if abs(error) <= _ENCODED_TOLERANCE_LU or not np.isfinite(error):
@@ -319,14 +244,84 @@ def encode_episode(audio: Audio, path: Path, mastering: Mastering) -> Loudness:
     return loudness
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How to master a spool: limit at ``gain`` under ``ceiling``, then scale by ``scale``;
+    ``gain`` None leaves it as it is (silence)."""
+
+    gain: float | None
+    ceiling: float = 1.0
+    scale: float = 1.0
+
+
+def _spool_loudness(pcm: PcmSpool) -> float:
+    if len(pcm) <= _MIN_LOUDNESS_S * pcm.sample_rate:
+        raise AudioError(
+            f"Could not measure loudness: the audio lasts {pcm.duration:.2f} s, "
+            f"and BS.1770 needs more than {_MIN_LOUDNESS_S} s"
+        )
+    meter = LoudnessMeter(pcm.sample_rate)
+    for block in pcm.blocks(CHUNK):
+        meter.add(block)
+    return meter.integrated()
+
+
+def _plan(
+    pcm: PcmSpool,
+    loudness: float,
+    target_lufs: float,
+    ceiling_dbtp: float,
+    margin_db: float = ENCODER_MARGIN_DB,
+) -> _Plan:
+    """:func:`master` for a spool, one streaming pass per try: each pass limits, measures
+    the loudness and the true peak of the result, and keeps nothing but the figures."""
+    if not math.isfinite(loudness):
+        return _Plan(None)
+    ceiling = 10.0 ** ((ceiling_dbtp - margin_db) / 20.0)
+    gain_db = target_lufs - loudness
+    for _ in range(5):
+        meter, peak = LoudnessMeter(pcm.sample_rate), TruePeakMeter()
+        for y in _limited(pcm, 10.0 ** (gain_db / 20.0), ceiling):
+            meter.add(y)
+            peak.add(y)
+        error = target_lufs - meter.integrated()
+        if abs(error) <= _MASTERING_TOLERANCE_LU:
+            break
+        gain_db += error
+    else:
+        _LOGGER.warning("Mastering reached %.2f LUFS, not %.2f", target_lufs - error, target_lufs)
+    top = peak.finish()
+    scale = ceiling / top if top > ceiling else 1.0
+    return _Plan(10.0 ** (gain_db / 20.0), ceiling, scale)
+
+
+def _limited(pcm: PcmSpool, gain: float, ceiling: float) -> Iterator[np.ndarray]:
+    return limit_blocks(pcm.read, len(pcm), gain, ceiling, pcm.sample_rate)
+
+
+def _mastered(pcm: PcmSpool, plan: _Plan) -> Iterator[np.ndarray]:
+    if plan.gain is None:
+        yield from pcm.blocks(CHUNK)
+        return
+    for y in _limited(pcm, plan.gain, plan.ceiling):
+        if plan.scale != 1.0:
+            y *= np.float32(plan.scale)
+        yield y
+
+
 def encode_mp3(audio: Audio, path: Path, bitrate: str = "64k") -> None:
     """Encode mono float PCM once to CBR MP3 at 44.1 kHz with a Xing/Info (LAME) header; no
     tags (:mod:`listen.tags` writes them)."""
-    import ffmpeg
-
     if audio.sample_rate != SAMPLE_RATE:
         audio = resample(audio, SAMPLE_RATE)
-    pcm = np.clip(audio.samples, -1.0, 1.0).astype("<f4").tobytes()
+    encode_blocks([audio.samples], path, bitrate)
+
+
+def encode_blocks(blocks: Iterable[np.ndarray], path: Path, bitrate: str = "64k") -> None:
+    """:func:`encode_mp3` for mono float PCM at 44.1 kHz handed over a block at a time: the
+    blocks are piped to the encoder as they come."""
+    import ffmpeg
+
     stream = ffmpeg.input("pipe:", format="f32le", ar=SAMPLE_RATE, ac=1).output(
         str(path),
         format="mp3",
@@ -340,4 +335,6 @@ def encode_mp3(audio: Audio, path: Path, bitrate: str = "64k") -> None:
         map_metadata=-1,
     )
     args = stream.overwrite_output().get_args()
-    run_ffmpeg(["-loglevel", "error", *args], f"encode '{path.name}' to MP3", stdin=pcm)
+    with feed_ffmpeg(["-loglevel", "error", *args], f"encode '{path.name}' to MP3") as write:
+        for block in blocks:
+            write(np.clip(block, -1.0, 1.0).astype("<f4").tobytes())

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 if TYPE_CHECKING:  # only in annotations: `listen --help` need not load numpy
     import numpy as np
 
+    from listen.spool import PcmSpool
+
 __all__ = [
     "SAMPLE_RATE",
     "Article",
@@ -357,15 +359,25 @@ class ChapterTiming:
 
 @dataclass(frozen=True, eq=False)
 class Assembly:
-    """The whole episode as PCM, with where every segment and chapter sits in it."""
+    """The whole episode as PCM in a spool on disk (never whole in memory), with where every
+    segment and chapter sits in it. Close it when done to remove the spool."""
 
-    audio: Audio
+    pcm: PcmSpool
     timings: tuple[SegmentTiming, ...]
     chapters: tuple[ChapterTiming, ...]
 
     @property
     def duration(self) -> float:
-        return self.audio.duration
+        return self.pcm.duration
+
+    def close(self) -> None:
+        self.pcm.close()
+
+    def __enter__(self) -> Assembly:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,7 @@ def _finish(
     """Assemble the spoken segments and write the episode and its side files atomically."""
     profile = voice.profile
     episode = assemble(spoken, script.chapters, voice.intro, voice.outro)
-    with write_episode(out_dir, slug) as work:
+    with write_episode(out_dir, slug) as work, episode:
         rendered = _write_episode(work, slug, article, episode, profile)
     rendered = _moved(rendered, Path(out_dir) / slug)
     _LOGGER.info("Rendered %s (%.1f s)", rendered.mp3, rendered.duration)
@@ -227,7 +227,7 @@ def _write_episode(
     names = {"mp3": f"{slug}.mp3", "vtt": f"{slug}.vtt", "json": f"{slug}.json",
              "chapters": f"{slug}.chapters.json"}  # fmt: skip
     mp3 = work / names["mp3"]
-    loudness = encode_episode(episode.audio, mp3, profile.mastering)
+    loudness = encode_episode(episode.pcm, mp3, profile.mastering)
     tags = EpisodeTags.for_article(
         article, profile.show.name, episode.duration, episode.chapters, f"listen {__version__}"
     )

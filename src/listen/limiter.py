@@ -1,0 +1,213 @@
+"""True peak and the look-ahead true-peak limiter, on a whole array or block by block.
+
+True peak follows ITU-R BS.1770-4 Annex 2: 4x oversampling with a 49-tap windowed sinc.
+:func:`limit` is the one-shot limiter (music clips, tests); :func:`limit_blocks` runs the
+same limiter over PCM it reads a chunk at a time, carrying the look-ahead, the release and
+the smoothing across chunks, so its output equals :func:`limit`'s while it only ever holds
+one chunk. :class:`TruePeakMeter` measures the true peak of PCM handed to it in blocks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import upfirdn
+from scipy.signal.windows import kaiser
+
+__all__ = ["CHUNK", "GAIN_BLOCK", "TruePeakMeter", "block_true_peaks", "limit", "limit_blocks"]
+
+OVERSAMPLE = 4
+"""True-peak oversampling factor (BS.1770-4, Annex 2)."""
+CHUNK = 1 << 20
+"""Samples oversampled at a time, so a long episode never needs four copies of itself."""
+_MARGIN = 64
+"""Context samples each side of a chunk; the interpolation filter spans about ten."""
+GAIN_BLOCK = 32
+"""Samples per step of the limiter's gain envelope (0.7 ms at 44.1 kHz)."""
+_LOOKAHEAD_S = 0.005
+_RELEASE_S = 0.080
+
+Reader = Callable[[int, int], np.ndarray]
+"""Samples ``start`` to ``stop`` of a signal (clipped to its length), as float32."""
+
+
+def _interpolator() -> np.ndarray:
+    taps = np.arange(-24, 25)
+    return (np.sinc(taps / OVERSAMPLE) * kaiser(taps.size, 5.0)).astype(np.float32)
+
+
+_INTERPOLATOR = _interpolator()
+_DELAY = _INTERPOLATOR.size // 2
+
+
+def _fine(window: np.ndarray, skip: int, count: int) -> np.ndarray:
+    """Absolute 4x-oversampled values of ``count`` samples of ``window`` from ``skip`` on, the
+    rest of ``window`` read as context. The filter passes the samples through exactly."""
+    fine = upfirdn(_INTERPOLATOR, window, OVERSAMPLE)
+    start = skip * OVERSAMPLE + _DELAY
+    return np.abs(fine[start : start + count * OVERSAMPLE])
+
+
+def _span_peaks(window: np.ndarray, skip: int, count: int, block: int) -> np.ndarray:
+    """True peak of each ``block`` of the ``count`` samples of ``window`` from ``skip`` on."""
+    fine = _fine(window, skip, count)
+    blocks = -(-count // block)
+    fine = np.pad(fine, (0, blocks * block * OVERSAMPLE - fine.size))
+    return fine.reshape(blocks, -1).max(axis=1)
+
+
+def block_true_peaks(x: np.ndarray, block: int) -> np.ndarray:
+    """Largest absolute value, at a sample or between samples, in each ``block`` of ``x``;
+    a chunk at a time with context each side, so chunk edges read as in one pass."""
+    peaks = np.zeros(-(-x.size // block), dtype=np.float32)
+    step = block * max(1, CHUNK // block)
+    for lo in range(0, x.size, step):
+        hi = min(x.size, lo + step)
+        a, b = max(0, lo - _MARGIN), min(x.size, hi + _MARGIN)
+        found = _span_peaks(x[a:b], lo - a, hi - lo, block)
+        peaks[lo // block : lo // block + found.size] = found
+    return peaks
+
+
+class TruePeakMeter:
+    """The true peak of a signal handed over in consecutive blocks of any size."""
+
+    def __init__(self) -> None:
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._context = 0
+        self.peak = 0.0
+
+    def add(self, x: np.ndarray) -> None:
+        """Measure ``x``; its last few samples wait for the next block as their context."""
+        buffer = np.concatenate((self._buffer, x))
+        ready = buffer.size - _MARGIN - self._context
+        if ready > 0:
+            self._measure(buffer, ready)
+            keep = min(buffer.size, 2 * _MARGIN)
+            self._buffer, self._context = buffer[buffer.size - keep :], _MARGIN
+        else:
+            self._buffer = buffer
+
+    def finish(self) -> float:
+        """Measure what is left (read as followed by silence); the true peak, linear."""
+        pending = self._buffer.size - self._context
+        if pending > 0:
+            self._measure(self._buffer, pending)
+        self._buffer, self._context = self._buffer[:0], 0
+        return self.peak
+
+    def _measure(self, buffer: np.ndarray, count: int) -> None:
+        fine = _fine(buffer, self._context, count)
+        self.peak = max(self.peak, float(fine.max(initial=0.0)))
+
+
+def _look(rate: int) -> int:
+    return max(1, math.ceil(_LOOKAHEAD_S * rate / GAIN_BLOCK))
+
+
+def limit(x: np.ndarray, gain: float, ceiling: float, rate: int) -> np.ndarray:
+    """``x`` times ``gain``, turned down wherever that would take the true peak over ``ceiling``.
+
+    Per 32-sample block: the gain each block can take, its minimum over the 5 ms look-ahead
+    (so the gain is already down when the peak arrives), a release that lets the gain
+    recover with an 80 ms time constant, and a moving average over the look-ahead that turns
+    each drop into a ramp. The average of gains that are each at most a block's need is at
+    most that need, so no peak escapes. Within a block the gain moves linearly between knots
+    at the block edges, each the lower of the two blocks' gains. No audio is delayed.
+    """
+    peaks = block_true_peaks(x, GAIN_BLOCK)
+    need = np.minimum(1.0, ceiling / np.maximum(peaks.astype(np.float64) * gain, 1e-12))
+    look = _look(rate)
+    ahead = np.lib.stride_tricks.sliding_window_view(
+        np.pad(need, (0, look - 1), constant_values=1.0), look
+    ).min(axis=1)
+    released = _release(ahead, math.exp(-GAIN_BLOCK / (_RELEASE_S * rate)))
+    kernel = np.full(look, 1.0 / look)
+    smooth = np.convolve(np.pad(released, (look - 1, 0), mode="edge"), kernel, "valid")
+    knots = np.concatenate(([smooth[0]], np.minimum(smooth[:-1], smooth[1:]), [smooth[-1]]))
+    ramp = np.arange(GAIN_BLOCK) / GAIN_BLOCK
+    curve = (knots[:-1, None] + np.diff(knots)[:, None] * ramp).astype(np.float32).ravel()
+    curve = curve[: x.size]
+    curve *= np.float32(gain)
+    curve *= x
+    return curve
+
+
+def _release(gain: np.ndarray, coef: float) -> np.ndarray:
+    """Follow drops in ``gain`` at once and recoveries exponentially (one step per block)."""
+    out = gain.tolist()
+    current = out[0]
+    for i, target in enumerate(out):
+        current = target if target < current else target + (current - target) * coef
+        out[i] = current
+    return np.asarray(out)
+
+
+@dataclass
+class _Carry:
+    """What one chunk hands the next: the release state, the last released gains (for the
+    moving average) and the last smoothed gain (for the knot between the chunks)."""
+
+    current: float | None = None
+    released: np.ndarray | None = None
+    smooth: float | None = None
+
+
+def limit_blocks(
+    read: Reader, n: int, gain: float, ceiling: float, rate: int, chunk: int = CHUNK
+) -> Iterator[np.ndarray]:
+    """:func:`limit` over the ``n`` samples ``read`` returns, yielded ``chunk`` at a time
+    (``chunk`` a multiple of 32); equal to :func:`limit` on the whole signal."""
+    look = _look(rate)
+    total = -(-n // GAIN_BLOCK)
+    carry = _Carry()
+    coef = math.exp(-GAIN_BLOCK / (_RELEASE_S * rate))
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        b0, b1 = lo // GAIN_BLOCK, -(-hi // GAIN_BLOCK)
+        stop = min(n, (b1 + look) * GAIN_BLOCK)
+        a, b = max(0, lo - _MARGIN), min(n, stop + _MARGIN)
+        window = read(a, b)
+        peaks = _span_peaks(window, lo - a, stop - lo, GAIN_BLOCK).astype(np.float64)
+        need = np.minimum(1.0, ceiling / np.maximum(peaks * gain, 1e-12))
+        extra = 1 if b1 < total else 0
+        smooth = _smooth(need, b1 - b0 + extra, look, coef, carry)
+        knots = _knots(smooth, extra, carry)
+        ramp = np.arange(GAIN_BLOCK) / GAIN_BLOCK
+        curve = (knots[:-1, None] + np.diff(knots)[:, None] * ramp).astype(np.float32).ravel()
+        curve = curve[: hi - lo]
+        curve *= np.float32(gain)
+        curve *= window[lo - a : hi - a]
+        yield curve
+
+
+def _smooth(need: np.ndarray, count: int, look: int, coef: float, carry: _Carry) -> np.ndarray:
+    """Look-ahead minimum, release and moving average for the next ``count`` blocks. The
+    carry moves past all but the last block: the next chunk starts again at that one."""
+    padded = np.pad(need, (0, max(0, count + look - 1 - need.size)), constant_values=1.0)
+    ahead = np.lib.stride_tricks.sliding_window_view(padded, look).min(axis=1)[:count]
+    out = ahead.tolist()
+    current = out[0] if carry.current is None else carry.current
+    for i, target in enumerate(out):
+        if i == count - 1:
+            carry.current = current
+        current = target if target < current else target + (current - target) * coef
+        out[i] = current
+    released = np.asarray(out)
+    history = np.full(look - 1, released[0]) if carry.released is None else carry.released
+    joined = np.concatenate((history, released))
+    carry.released = joined[joined.size - look : -1]
+    return np.convolve(joined, np.full(look, 1.0 / look), "valid")
+
+
+def _knots(smooth: np.ndarray, extra: int, carry: _Carry) -> np.ndarray:
+    """Gains at the block edges: the lower of the two blocks' smoothed gains at each inner
+    edge, the block's own at the signal's ends."""
+    first = smooth[0] if carry.smooth is None else min(carry.smooth, smooth[0])
+    inner = np.minimum(smooth[:-1], smooth[1:])
+    last = [] if extra else [smooth[-1]]
+    carry.smooth = float(smooth[-2]) if extra else None
+    return np.concatenate(([first], inner, last))
