@@ -1,0 +1,149 @@
+"""Streaming the episode on real espeak speech: the spool, the streaming loudness meter, the
+block-wise limiter and true-peak meter against their one-shot versions, and a streamed encode."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyloudnorm
+import pytest
+
+from listen.assemble import assemble
+from listen.ffmpeg import ffmpeg_exe
+from listen.limiter import TruePeakMeter, block_true_peaks, limit, limit_blocks
+from listen.loudness import LoudnessMeter
+from listen.master import encode_episode
+from listen.models import SAMPLE_RATE, Segment, SpokenSegment
+from listen.profile import resolve_profile
+from listen.speak import speak
+from listen.spool import PcmSpool
+from listen.tts import create_backend
+
+SENTENCES = [
+    "The council approved 4.2 million dollars for the new rail line on Tuesday.",
+    "Officials said 12,500 people would use it every day by 2028.",
+    '"We have waited eleven years for this," said the mayor.',
+    "Inflation rose to 3.7 percent in March, its highest level since 1991.",
+]
+
+
+@pytest.fixture(scope="module")
+def spoken() -> list[SpokenSegment]:
+    """Real espeak speech, trimmed and at 44.1 kHz, as the renderer makes it."""
+    profile = resolve_profile("espeak")
+    backend = create_backend(profile.speech)
+    try:
+        segments = [Segment(s, s, "sentence", 400, 0) for s in SENTENCES]
+        return list(speak(segments, backend))
+    finally:
+        backend.close()
+
+
+@pytest.fixture(scope="module")
+def speech(spoken: list[SpokenSegment]) -> np.ndarray:
+    """About 30 seconds of espeak speech with pauses, longer than one 2**20-sample chunk."""
+    pause = np.zeros(SAMPLE_RATE // 3, dtype=np.float32)
+    parts = [p for s in spoken for p in (s.audio.samples, pause)]
+    x = np.concatenate(parts)
+    return np.tile(x, -(-(1 << 20) // x.size) + 1)
+
+
+def blocks_of(x: np.ndarray, size: int) -> Iterator[np.ndarray]:
+    for start in range(0, x.size, size):
+        yield x[start : start + size]
+
+
+@pytest.mark.parametrize("block", [4_410, 65_537, 1 << 20])
+def test_streaming_loudness_equals_pyloudnorm(speech: np.ndarray, block: int) -> None:
+    meter = LoudnessMeter(SAMPLE_RATE)
+    for part in blocks_of(speech, block):
+        meter.add(part)
+    expected = pyloudnorm.Meter(SAMPLE_RATE).integrated_loudness(speech.astype(np.float64))
+    assert meter.integrated() == pytest.approx(expected, abs=0.05)
+    assert meter.integrated() < -10.0
+
+
+def test_streaming_loudness_of_silence_is_minus_infinity() -> None:
+    meter = LoudnessMeter(SAMPLE_RATE)
+    meter.add(np.zeros(SAMPLE_RATE, dtype=np.float32))
+    assert meter.integrated() == float("-inf")
+
+
+@pytest.mark.parametrize("chunk", [32 * 1000, 1 << 16, 1 << 20])
+def test_the_block_wise_limiter_equals_the_one_shot_limiter(speech: np.ndarray, chunk: int) -> None:
+    gain, ceiling = 4.0, 0.7
+    whole = limit(speech, gain, ceiling, SAMPLE_RATE)
+    read = lambda a, b: speech[max(0, a) : max(0, b)]  # noqa: E731
+    parts = list(limit_blocks(read, speech.size, gain, ceiling, SAMPLE_RATE, chunk))
+    assert len(parts) == -(-speech.size // chunk)
+    streamed = np.concatenate(parts)
+    assert streamed.size == speech.size
+    assert np.abs(streamed - whole).max() <= 1e-6
+    assert np.abs(whole).max() < np.abs(speech * gain).max() * 0.9  # it did limit
+
+
+def test_the_true_peak_meter_equals_the_one_shot_true_peak(speech: np.ndarray) -> None:
+    meter = TruePeakMeter()
+    for part in blocks_of(speech * np.float32(3.0), 10_001):
+        meter.add(part)
+    expected = block_true_peaks(speech * np.float32(3.0), 1 << 20).max()
+    assert meter.finish() == pytest.approx(float(expected), rel=1e-6)
+
+
+def test_the_spool_reads_back_what_was_written(tmp_path: Path) -> None:
+    x = np.linspace(-1, 1, 10_000, dtype=np.float32)
+    with PcmSpool(SAMPLE_RATE, tmp_path) as pcm:
+        for part in blocks_of(x, 777):
+            pcm.append(part)
+        assert len(pcm) == x.size and list(tmp_path.iterdir()) == []
+        assert np.array_equal(np.concatenate(list(pcm.blocks(4096))), x)
+        assert np.array_equal(pcm.read(-5, 20), x[:20])
+        assert pcm.read(9_990, 20_000).size == 10
+
+
+def test_the_assembler_holds_one_segment_at_a_time(
+    spoken: list[SpokenSegment], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every piece goes to the spool as it comes: nothing longer than a segment or a pause
+    is ever handed over, and the spool holds the whole episode."""
+    sizes: list[int] = []
+    real = PcmSpool.append
+
+    def counted(self: PcmSpool, samples: np.ndarray) -> None:
+        sizes.append(len(samples))
+        real(self, samples)
+
+    monkeypatch.setattr(PcmSpool, "append", counted)
+    many = spoken * 25
+    with assemble(iter(many), ["A"]) as episode:
+        longest = max(s.audio.samples.size for s in spoken)
+        assert max(sizes) <= max(longest, SAMPLE_RATE)
+        assert len(episode.pcm) == sum(sizes) > 20 * longest
+        assert episode.timings[-1].end * SAMPLE_RATE < len(episode.pcm)
+
+
+def _decoded_samples(path: Path) -> int:
+    done = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1", "-"],
+        capture_output=True,
+        check=True,
+    )
+    return len(done.stdout) // 4
+
+
+@pytest.mark.slow
+def test_a_streamed_encode_decodes_to_every_sample_at_the_target(
+    speech: np.ndarray, tmp_path: Path
+) -> None:
+    mastering = resolve_profile("espeak").mastering
+    mp3 = tmp_path / "long.mp3"
+    with PcmSpool(SAMPLE_RATE) as pcm:
+        for part in blocks_of(speech, 100_000):
+            pcm.append(part)
+        loudness = encode_episode(pcm, mp3, mastering)
+        assert _decoded_samples(mp3) == len(pcm)
+    assert loudness.integrated_lufs == pytest.approx(mastering.loudness, abs=0.3)
+    assert loudness.true_peak_dbtp <= mastering.true_peak
