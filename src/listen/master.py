@@ -1,12 +1,14 @@
 """Mastering: loudness, true peak, encode, measure, so every episode sounds even.
 
 The stage after :mod:`listen.assemble`: :func:`encode_episode` masters the episode's PCM,
-encodes it once to MP3 and measures the file itself. :func:`master` and :func:`measure` are
-pure functions on :class:`~listen.models.Audio` (mono float32). Every ffmpeg call goes through
-:func:`listen.ffmpeg.run_ffmpeg`: :func:`encode_mp3`, :func:`load_audio_file` (intro and outro
-music, see :func:`load_music`) and :func:`measure_file`.
+streamed from its :class:`~listen.spool.PcmSpool` a chunk at a time (loudness by
+:class:`listen.loudness.LoudnessMeter`, the limiter by :func:`listen.limiter.limit_blocks`),
+pipes it to the encoder once and measures the MP3 itself. :func:`master` and :func:`measure`
+are pure functions on :class:`~listen.models.Audio` (mono float32, short clips such as the
+music). Every ffmpeg call goes through :mod:`listen.ffmpeg`: :func:`encode_blocks`,
+:func:`load_audio_file` (intro and outro music, see :func:`load_music`) and :func:`measure_file`.
 
-Loudness follows ITU-R BS.1770: integrated loudness through pyloudnorm, true peak by 4x
+Loudness follows ITU-R BS.1770: integrated loudness as pyloudnorm measures it, true peak by 4x
 oversampling. :func:`master` brings speech to a loudness target and then holds its true peak
 under a ceiling with a look-ahead limiter; it limits to a little below the ceiling it is given
 (``margin_db``) because MP3 encoding raises true peaks by a fraction of a dB.
