@@ -61,6 +61,9 @@ def test_optional_keys_and_a_base_url_without_trailing_slash(show_dir: Path) -> 
     text = text.replace("# locked = true", "locked = false")
     text = text.replace('subcategory = "Daily News"\n', "")
     text = text.replace('cover = "cover.jpg"', 'cover = "art/cover.png"')
+    text = text.replace(
+        "allowed_hosts = []", 'allowed_hosts = ["CDN.example.org", "localhost:8080"]'
+    )
     path.write_text(text.replace("# copyright", "copyright"))
     (show_dir / "art").mkdir()
     write_cover(show_dir / "art" / "cover.png", (3000, 3000), "PNG")
@@ -70,6 +73,7 @@ def test_optional_keys_and_a_base_url_without_trailing_slash(show_dir: Path) -> 
     assert (show.show_type, show.locked, show.subcategory) == ("serial", False, None)
     assert show.copyright == "(c) The Example Daily"
     assert show.cover_url == "https://example.org/listen/cover.png"
+    assert show.allowed_hosts == ("cdn.example.org", "localhost:8080")
 
 
 @pytest.mark.parametrize(("case_id", "find", "replace", "expected"), _cases(), ids=lambda v: v)

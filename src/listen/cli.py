@@ -309,7 +309,7 @@ def embed(slug: str, folder: Path) -> None:
 
 
 @main.command()
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=True)
 @click.option(
     "--out",
     "out_dir",
@@ -340,7 +340,7 @@ def embed(slug: str, folder: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @_errors
 def publish(
-    sources: tuple[Path, ...],
+    sources: tuple[str, ...],
     out_dir: Path,
     base_url: str | None,
     config_path: Path,
@@ -350,7 +350,11 @@ def publish(
     scheduler: str | None,
     as_json: bool,
 ) -> None:
-    """Render what is new or changed in SOURCES (files or folders) and publish the feed in OUT."""
+    """Render what is new or changed in SOURCES and publish the feed in OUT.
+
+    A SOURCE is an article file, a folder of them, or an RSS/Atom feed, news sitemap or
+    WordPress API by http(s) URL or saved file (.xml, .rss, .atom, .json).
+    """
     from listen.executor import executor_factory
     from listen.publish import publish as run
     from listen.publish import publish_request

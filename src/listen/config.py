@@ -44,6 +44,9 @@ _FEED_ITEMS = (1, 10_000)
 _CACHE_MB = (0, 10_000_000)
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_HOST = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.?)+(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\]"
+)
 
 # table -> key -> (type, required)
 _SCHEMA: Mapping[str, Mapping[str, tuple[type, bool]]] = {
@@ -67,6 +70,7 @@ _SCHEMA: Mapping[str, Mapping[str, tuple[type, bool]]] = {
         "voice": (str, False),
         "feed_items": (int, False),
         "cache_max_mb": (int, False),
+        "allowed_hosts": (list, False),
     },
 }
 
@@ -100,6 +104,8 @@ class ShowConfig:
     """How many of the newest episodes the feed keeps."""
     cache_max_bytes: int = 2048 * _MB
     """Size limit of the segment cache; 0 turns the cache off."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Hosts besides a feed's own whose article pages publish may fetch."""
 
     @property
     def feed_url(self) -> str:
@@ -155,6 +161,7 @@ def _build(path: Path, data: Mapping[str, Any]) -> ShowConfig:
         feed_items=_within(path, "publish.feed_items", publish.get("feed_items", 100), _FEED_ITEMS),
         cache_max_bytes=_MB
         * _within(path, "publish.cache_max_mb", publish.get("cache_max_mb", 2048), _CACHE_MB),
+        allowed_hosts=_hosts(path, publish.get("allowed_hosts", [])),
     )
     _category(path, config.category, config.subcategory)
     check_cover(config.cover, where=f"Config '{path}': [show] cover")
@@ -188,7 +195,12 @@ def _check_shape(path: Path, data: Mapping[str, Any]) -> None:
 def _check_type(path: Path, key: str, value: Any, kind: type) -> None:
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return
-    wanted = {str: "a string", bool: "true or false", int: "a whole number"}[kind]
+    wanted = {
+        str: "a string",
+        bool: "true or false",
+        int: "a whole number",
+        list: "a list",
+    }[kind]
     raise ConfigError(f"Config '{path}': '{key}' must be {wanted}, not {value!r}")
 
 
@@ -206,6 +218,16 @@ def _url(path: Path, key: str, value: str) -> str:
             "(without ?query or #fragment)"
         )
     return value.strip()
+
+
+def _hosts(path: Path, values: list[Any]) -> tuple[str, ...]:
+    for value in values:
+        if not isinstance(value, str) or not _HOST.fullmatch(value.strip()):
+            raise ConfigError(
+                f"Config '{path}': 'publish.allowed_hosts' holds {value!r}, which is not a host "
+                'name: list hosts such as ["cdn.example.org", "www.example.org"]'
+            )
+    return tuple(v.strip().lower() for v in values)
 
 
 def _email(path: Path, value: str) -> str:
@@ -355,4 +377,6 @@ voice = "joe"
 feed_items = 100
 # Size limit of the cache of spoken sentences, in MiB (0 turns it off).
 cache_max_mb = 2048
+# Hosts besides a feed's own whose article pages 'listen publish FEED-URL' may fetch.
+allowed_hosts = []
 """

@@ -1,6 +1,7 @@
 """The nightly run: render what is new or changed, keep the catalogue, write the feed.
 
-Orchestration only. Sources are found and hashed (:mod:`listen.sources`); an article whose
+Orchestration only. Sources are found and hashed (:mod:`listen.sources`), or fetched from a
+feed, news sitemap or WordPress API (:mod:`listen.ingest_sources`); an article whose
 bytes, voice profile and listen version are unchanged is skipped unread; the others are
 rendered as pure tasks on an executor (:mod:`listen.executor`, :mod:`listen.task`), and this
 process alone writes the output folder::
@@ -42,7 +43,9 @@ from listen.config import ShowConfig, load_config
 from listen.errors import ListenError
 from listen.feed import FeedEpisode, build_feed
 from listen.feedcheck import check_feed
+from listen.fetch import FetchSettings, is_url
 from listen.fsutil import write_bytes_atomic
+from listen.ingest_sources import Fetched, fetch_listings, is_listing, remember
 from listen.models import Profile
 from listen.output import output_lock, sweep_stale
 from listen.profile import resolve_profile
@@ -91,10 +94,12 @@ class PublishError(ListenError, RuntimeError):
 class PublishRequest:
     """What to publish, where, as which show, with which voice."""
 
-    sources: tuple[Path, ...]
+    sources: tuple[str | Path, ...]
+    """Files, folders, and feeds, sitemaps or WordPress APIs (by URL or file)."""
     out_dir: Path
     show: ShowConfig
     profile: Profile
+    fetch: FetchSettings = field(default_factory=FetchSettings)
 
 
 @dataclass(frozen=True)
@@ -135,13 +140,16 @@ def publish(
     """Publish every article under ``request.sources`` into ``request.out_dir``."""
     started = time.monotonic()
     out = request.out_dir
-    sources = find_sources(request.sources)
+    listings = [str(s) for s in request.sources if is_listing(s)]
+    sources = find_sources([s for s in request.sources if not is_listing(s)])
     out.mkdir(parents=True, exist_ok=True)
     with output_lock(out):
         sweep_stale(out)
         with Catalogue(out) as catalogue:
             _settle(out, catalogue, request.show)
             digest = profile_digest(request.profile)
+            fetched = _fetch(listings, catalogue, digest, request)
+            sources += fetched.sources
             todo = _changed(catalogue, sources, digest)
             tasks = _tasks(catalogue, todo, request, out)
             results, failed = _render(tasks, executor, progress)
@@ -149,10 +157,12 @@ def publish(
                 for result in results:
                     _store(out, catalogue, result, digest)
             _settle(out, catalogue, request.show)
-            orphaned = _orphans(catalogue, sources)
+            failed = [*fetched.failed, *failed]
+            remember(fetched, catalogue, {s.key for s in sources} - {key for key, _ in failed})
+            orphaned = _orphans(catalogue, sources, fetched)
     return PublishSummary(
         rendered=tuple(r.key for r in results),
-        skipped=len(sources) - len(todo),
+        skipped=len(sources) - len(todo) + len(fetched.unchanged),
         failed=tuple(failed),
         orphaned=orphaned,
         synthesised=sum(r.synthesised for r in results),
@@ -190,6 +200,15 @@ def _settle(out: Path, catalogue: Catalogue, show: ShowConfig) -> None:
     _delete_unreferenced(out, catalogue)
 
 
+def _fetch(
+    listings: Sequence[str], catalogue: Catalogue, digest: str, request: PublishRequest
+) -> Fetched:
+    if not listings:
+        return Fetched()
+    hosts = request.show.allowed_hosts
+    return fetch_listings(listings, catalogue, digest, allowed_hosts=hosts, settings=request.fetch)
+
+
 def _changed(catalogue: Catalogue, sources: Sequence[Source], digest: str) -> list[Source]:
     """New articles, edited ones, and ones last rendered with another profile or version.
 
@@ -217,8 +236,8 @@ def _tasks(
     tasks = []
     for source in todo:
         record = by_source.get(source.key)
-        slug = record.slug if record is not None else slugify(Path(source.key).stem, taken)
-        data = source.path.read_bytes()
+        slug = record.slug if record is not None else slugify(source.path.stem, taken)
+        data = source.read()
         profile = request.profile
         limit = request.show.cache_max_bytes
         tasks.append(RenderTask(source.key, str(source.path), data, profile, slug, cache, limit))
@@ -299,7 +318,7 @@ def _record(
     article, rendered = result.article, result.rendered
     spoken = "\n".join(t.segment.spoken for t in rendered.timings)
     return EpisodeRecord(
-        id=earlier.id if earlier else (article.url or result.key),
+        id=earlier.id if earlier else _episode_id(result),
         slug=rendered.slug,
         source=result.key,
         source_hash=result.digest,
@@ -318,10 +337,21 @@ def _record(
     )
 
 
-def _orphans(catalogue: Catalogue, sources: Sequence[Source]) -> tuple[str, ...]:
-    """Published episodes whose article is no longer among the sources (they stay published)."""
-    keys = {s.key for s in sources}
-    return tuple(r.id for r in catalogue.all(["published"]) if r.source not in keys)
+def _episode_id(result: RenderResult) -> str:
+    """A fetched article's id is its URL as the listing gives it; a file's, its own url."""
+    return result.key if is_url(result.key) else (result.article.url or result.key)
+
+
+def _orphans(catalogue: Catalogue, sources: Sequence[Source], fetched: Fetched) -> tuple[str, ...]:
+    """Published episodes whose article is no longer among the sources (they stay published).
+
+    A listing that was unchanged (304) or could not be read lists no articles this run, so
+    fetched episodes are then not judged; a failed or unchanged article is still listed.
+    """
+    keys = {s.key for s in sources} | set(fetched.unchanged) | {k for k, _ in fetched.failed}
+    records = catalogue.all(["published"])
+    judged = [r for r in records if fetched.complete or not is_url(r.source)]
+    return tuple(r.id for r in judged if r.source not in keys)
 
 
 def _write_cover(out: Path, show: ShowConfig) -> None:
@@ -387,7 +417,7 @@ def _delete_unreferenced(out: Path, catalogue: Catalogue) -> None:
 
 
 def publish_request(
-    sources: Sequence[Path],
+    sources: Sequence[str | Path],
     out_dir: Path,
     config_path: Path,
     *,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from listen.errors import ArticleError
@@ -21,16 +21,28 @@ ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 
 @dataclass(frozen=True)
 class Source:
-    """One article file as found on disk."""
+    """One article: a file found on disk, or a page fetched from a listing."""
 
     path: Path
     key: str
-    """The path relative to the folder it was found in, with '/' separators."""
+    """The path relative to the folder it was found in, with '/' separators (a URL if fetched)."""
     digest: str
     """SHA-256 of the file's bytes, in hex."""
+    data: bytes | None = field(default=None, repr=False, compare=False)
+    """The article's bytes when it was fetched: ``path`` is then only a name (its suffix picks
+    the format) and ``key`` is its URL."""
+
+    def read(self) -> bytes:
+        """The article's bytes: fetched ones from memory, files from disk."""
+        if self.data is not None:
+            return self.data
+        try:
+            return self.path.read_bytes()
+        except OSError as exc:
+            raise ArticleError(f"Could not read '{self.path}': {exc.strerror or exc}") from exc
 
 
-def find_sources(arguments: Sequence[Path]) -> list[Source]:
+def find_sources(arguments: Sequence[str | Path]) -> list[Source]:
     """Every article under ``arguments`` (files or folders), each once, in a stable order."""
     found: dict[str, Source] = {}
     for argument in arguments:
