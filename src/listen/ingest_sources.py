@@ -22,7 +22,14 @@ from listen.errors import FetchError
 from listen.fetch import FetchResult, FetchSettings, FetchValidators, fetch_source, is_url
 from listen.sources import Source
 
-__all__ = ["LISTING_SUFFIXES", "Fetched", "fetch_listings", "is_listing", "remember"]
+__all__ = [
+    "LISTING_SUFFIXES",
+    "Fetched",
+    "StaleAwareStore",
+    "fetch_listings",
+    "is_listing",
+    "remember",
+]
 
 LISTING_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".json"})
 
@@ -68,11 +75,16 @@ def fetch_listings(
     listings: Sequence[str],
     catalogue: Catalogue,
     digest: str,
-    *,
     allowed_hosts: Iterable[str] = (),
     settings: FetchSettings | None = None,
 ) -> Fetched:
-    """Fetch every listing; a listing that fails is a failed source, and the others go on."""
+    """Fetch every listing; a listing that fails is a failed source, and the others go on.
+
+    ``digest`` is the run's profile digest: validators are not sent when an earlier fetched
+    episode was rendered with another profile, so that it is fetched and rendered again.
+    """
+    if not listings:
+        return Fetched()
     store = StaleAwareStore(catalogue, digest)
     known = {r.source for r in catalogue.all()}
     sources: dict[str, Source] = {}

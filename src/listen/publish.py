@@ -148,7 +148,9 @@ def publish(
         with Catalogue(out) as catalogue:
             _settle(out, catalogue, request.show)
             digest = profile_digest(request.profile)
-            fetched = _fetch(listings, catalogue, digest, request)
+            fetched = fetch_listings(
+                listings, catalogue, digest, request.show.allowed_hosts, request.fetch
+            )
             sources += fetched.sources
             todo = _changed(catalogue, sources, digest)
             tasks = _tasks(catalogue, todo, request, out)
@@ -198,15 +200,6 @@ def _settle(out: Path, catalogue: Catalogue, show: ShowConfig) -> None:
     _write_feed(out, catalogue, show)
     _write_pages(out, catalogue, show)
     _delete_unreferenced(out, catalogue)
-
-
-def _fetch(
-    listings: Sequence[str], catalogue: Catalogue, digest: str, request: PublishRequest
-) -> Fetched:
-    if not listings:
-        return Fetched()
-    hosts = request.show.allowed_hosts
-    return fetch_listings(listings, catalogue, digest, allowed_hosts=hosts, settings=request.fetch)
 
 
 def _changed(catalogue: Catalogue, sources: Sequence[Source], digest: str) -> list[Source]:
