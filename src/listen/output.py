@@ -169,7 +169,8 @@ def output_lock(out_dir: Path | str, *, sweep: bool = True) -> Iterator[Path]:
 
 
 def sweep_stale(out_dir: Path | str) -> list[Path]:
-    """Put back an episode a killed run left aside, then remove every ``.*.part*`` entry.
+    """Put back an episode a killed run left aside, then remove every ``.*.part*`` entry, in
+    OUT and in its episode folders (a page or version folder being written).
 
     Only while this process holds ``output_lock(out_dir)``: another run's staging folders
     are not stale. Returns the paths restored or removed.
@@ -186,7 +187,7 @@ def sweep_stale(out_dir: Path | str) -> list[Path]:
                 os.rename(entry, target)
                 _LOGGER.warning("Restored %s, left aside by a run that was stopped", target)
                 done.append(target)
-        for entry in sorted(out.glob(".*.part*")):
+        for entry in [*sorted(out.glob(".*.part*")), *sorted(out.glob("[!.]*/.*.part*"))]:
             _remove(entry)
             done.append(entry)
     return done
