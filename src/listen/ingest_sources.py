@@ -19,19 +19,16 @@ from pathlib import Path
 
 from listen.catalogue import Catalogue
 from listen.errors import FetchError
-from listen.fetch import FetchResult, FetchSettings, FetchValidators, fetch_source, is_url
-from listen.sources import Source
+from listen.fetch import (
+    FetchResult,
+    FetchSettings,
+    FetchValidators,
+    ValidatorStore,
+    fetch_source,
+)
+from listen.sources import LISTING_SUFFIXES, Source, is_listing, is_url
 
-__all__ = [
-    "LISTING_SUFFIXES",
-    "Fetched",
-    "StaleAwareStore",
-    "fetch_listings",
-    "is_listing",
-    "remember",
-]
-
-LISTING_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".json"})
+__all__ = ["LISTING_SUFFIXES", "Fetched", "StaleAwareStore", "fetch_listings", "is_listing"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +45,11 @@ class Fetched:
     """False when a listing was unchanged (304) or failed: its articles are not all known."""
     results: tuple[FetchResult, ...] = ()
 
-
-def is_listing(argument: str | Path) -> bool:
-    """True for an http(s) URL, or a file named like a feed, sitemap or API answer."""
-    text = str(argument)
-    return is_url(text) or Path(text).suffix.lower() in LISTING_SUFFIXES
+    def remember(self, store: ValidatorStore, published: Collection[str]) -> None:
+        """Store the validators of the published articles (and of a listing all of whose
+        articles were published), so the next run asks for them conditionally."""
+        for result in self.results:
+            result.remember(store, published=published)
 
 
 class StaleAwareStore:
@@ -110,10 +107,3 @@ def fetch_listings(
     return Fetched(
         tuple(sources.values()), tuple(unchanged), tuple(failed), complete, tuple(results)
     )
-
-
-def remember(fetched: Fetched, catalogue: Catalogue, published: Collection[str]) -> None:
-    """Store the validators of the published articles (and of a listing all of whose articles
-    were published), so the next run asks for them conditionally."""
-    for result in fetched.results:
-        result.remember(catalogue, published=published)

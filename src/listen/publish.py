@@ -43,9 +43,7 @@ from listen.config import ShowConfig, load_config
 from listen.errors import ListenError
 from listen.feed import FeedEpisode, build_feed
 from listen.feedcheck import check_feed
-from listen.fetch import FetchSettings, is_url
 from listen.fsutil import write_bytes_atomic
-from listen.ingest_sources import Fetched, fetch_listings, is_listing, remember
 from listen.models import Profile
 from listen.output import output_lock, sweep_stale
 from listen.profile import resolve_profile
@@ -57,9 +55,11 @@ from listen.site import (
     site_episode_from_timing,
 )
 from listen.slug import slugify
-from listen.sources import Source, find_sources
+from listen.sources import Source, find_sources, is_listing, is_url
 
-if TYPE_CHECKING:  # the render machinery is imported only when there is something to render
+if TYPE_CHECKING:  # the render and fetch machinery is imported only when there is work for it
+    from listen.fetch import FetchSettings
+    from listen.ingest_sources import Fetched
     from listen.task import RenderResult, RenderTask
 
 __all__ = [
@@ -99,7 +99,8 @@ class PublishRequest:
     out_dir: Path
     show: ShowConfig
     profile: Profile
-    fetch: FetchSettings = field(default_factory=FetchSettings)
+    fetch: FetchSettings | None = None
+    """Timeouts and limits for fetched sources (None: the defaults)."""
 
 
 @dataclass(frozen=True)
@@ -148,9 +149,7 @@ def publish(
         with Catalogue(out) as catalogue:
             _settle(out, catalogue, request.show)
             digest = profile_digest(request.profile)
-            fetched = fetch_listings(
-                listings, catalogue, digest, request.show.allowed_hosts, request.fetch
-            )
+            fetched = _fetch(listings, catalogue, digest, request)
             sources += fetched.sources
             todo = _changed(catalogue, sources, digest)
             tasks = _tasks(catalogue, todo, request, out)
@@ -160,7 +159,7 @@ def publish(
                     _store(out, catalogue, result, digest)
             _settle(out, catalogue, request.show)
             failed = [*fetched.failed, *failed]
-            remember(fetched, catalogue, {s.key for s in sources} - {key for key, _ in failed})
+            fetched.remember(catalogue, {s.key for s in sources} - {key for key, _ in failed})
             orphaned = _orphans(catalogue, sources, fetched)
     return PublishSummary(
         rendered=tuple(r.key for r in results),
@@ -200,6 +199,17 @@ def _settle(out: Path, catalogue: Catalogue, show: ShowConfig) -> None:
     _write_feed(out, catalogue, show)
     _write_pages(out, catalogue, show)
     _delete_unreferenced(out, catalogue)
+
+
+def _fetch(
+    listings: Sequence[str], catalogue: Catalogue, digest: str, request: PublishRequest
+) -> Fetched:
+    from listen.ingest_sources import Fetched, fetch_listings
+
+    if not listings:
+        return Fetched()
+    hosts = request.show.allowed_hosts
+    return fetch_listings(listings, catalogue, digest, hosts, request.fetch)
 
 
 def _changed(catalogue: Catalogue, sources: Sequence[Source], digest: str) -> list[Source]:

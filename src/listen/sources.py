@@ -8,15 +8,30 @@ from changed ones without parsing them.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from listen.errors import ArticleError
 
-__all__ = ["ARTICLE_SUFFIXES", "Source", "find_sources"]
+__all__ = ["ARTICLE_SUFFIXES", "LISTING_SUFFIXES", "Source", "find_sources", "is_listing", "is_url"]
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+LISTING_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".json"})
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(text: str) -> bool:
+    """True when ``text`` has a scheme (``https://...``), as a fetched article's key has."""
+    return bool(_URL.match(text))
+
+
+def is_listing(argument: str | Path) -> bool:
+    """True for a URL, or a file named like a feed, sitemap or API answer (.xml, .rss, .atom,
+    .json): a source for :mod:`listen.ingest_sources`, not article files."""
+    text = str(argument)
+    return is_url(text) or Path(text).suffix.lower() in LISTING_SUFFIXES
 
 
 @dataclass(frozen=True)
