@@ -7,7 +7,7 @@ with the catalogue as the validator store, so a second run asks conditionally. E
 article becomes a :class:`~listen.sources.Source` keyed by its URL, with its bytes in memory;
 a 304 is an unchanged key; a page that cannot be fetched is a failed article; a listing that
 cannot be fetched at all is a failed source. The validators are written only by
-:func:`remember`, once the episodes are published, so a failed render is fetched again.
+``Fetched.remember``, once the episodes are published, so a failed render is fetched again.
 """
 
 from __future__ import annotations
