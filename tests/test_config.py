@@ -41,12 +41,33 @@ def test_the_starter_file_loads_once_its_cover_exists(show: ShowConfig, show_dir
     assert show.cover_url == "https://example.org/listen/cover.jpg"
     assert (show.voice, show.feed_items, show.cache_max_bytes) == ("joe", 100, 2048 * 1024 * 1024)
     assert (show.show_type, show.locked, show.language) == ("episodic", True, "en")
+    assert (show.executor, show.scheduler, show.jobs, show.shared_cache) == (
+        "local",
+        None,
+        None,
+        None,
+    )
+
+
+def test_the_executor_table(show_dir: Path) -> None:
+    path = show_dir / "listen.toml"
+    text = path.read_text().replace('kind = "local"', 'kind = "dask"')
+    text = text.replace("# jobs = 4", "jobs = 3").replace("# cache = ", "cache = ")
+    text = text.replace("# scheduler = ", "scheduler = ")
+    path.write_text(text)
+    show = load_config(path)
+    assert (show.executor, show.scheduler, show.jobs, show.shared_cache) == (
+        "dask",
+        "tcp://render-1.example.org:8786",
+        3,
+        "/shared/listen-cache",
+    )
 
 
 def test_the_starter_file_is_commented_toml_listing_the_categories() -> None:
     text = starter_config()
     data = tomllib.loads(text)
-    assert set(data) == {"show", "owner", "publish"}
+    assert set(data) == {"show", "owner", "publish", "executor"}
     assert sum(line.startswith("#") for line in text.splitlines()) >= 15
     assert "True Crime" in text and "Religion & Spirituality" in text
 

@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -332,9 +333,7 @@ def embed(slug: str, folder: Path) -> None:
     "--executor",
     "executor_kind",
     type=click.Choice(["local", "dask"]),
-    default="local",
-    show_default=True,
-    help="Where articles are rendered.",
+    help="Where articles are rendered [listen.toml's executor.kind, else local].",
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -346,7 +345,7 @@ def publish(
     config_path: Path,
     voice: str | None,
     jobs: int | None,
-    executor_kind: str,
+    executor_kind: str | None,
     scheduler: str | None,
     as_json: bool,
 ) -> None:
@@ -361,7 +360,10 @@ def publish(
     from listen.report import progress_bar, summary_lines
 
     request = publish_request(sources, out_dir, config_path, base_url=base_url, voice=voice)
-    factory = executor_factory(executor_kind, jobs, scheduler)
+    show = request.show
+    kind = executor_kind or show.executor
+    factory = executor_factory(kind, jobs or show.jobs, scheduler or show.scheduler)
+    request = replace(request, remote=kind == "dask")
     with progress_bar(enabled=not as_json) as progress:
         summary = run(request, factory, progress)
     if as_json:

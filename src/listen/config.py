@@ -72,7 +72,15 @@ _SCHEMA: Mapping[str, Mapping[str, tuple[type, bool]]] = {
         "cache_max_mb": (int, False),
         "allowed_hosts": (list, False),
     },
+    "executor": {
+        "kind": (str, False),
+        "scheduler": (str, False),
+        "jobs": (int, False),
+        "cache": (str, False),
+    },
 }
+_EXECUTORS = ("local", "dask")
+_JOBS = (1, 1024)
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,15 @@ class ShowConfig:
     """Size limit of the segment cache; 0 turns the cache off."""
     allowed_hosts: tuple[str, ...] = ()
     """Hosts besides a feed's own whose article pages publish may fetch."""
+    executor: str = "local"
+    """Where articles are rendered: "local" processes or a "dask" cluster."""
+    scheduler: str | None = None
+    """The Dask scheduler's address (tcp://host:8786)."""
+    jobs: int | None = None
+    """Local render processes; None: one per core."""
+    shared_cache: str | None = None
+    """A segment cache folder every worker reaches (a shared file system); None: each Dask
+    worker keeps its own cache, local processes share the one in the publish folder."""
 
     @property
     def feed_url(self) -> str:
@@ -137,7 +154,7 @@ def load_config(path: Path | str = CONFIG_NAME) -> ShowConfig:
 
 def _build(path: Path, data: Mapping[str, Any]) -> ShowConfig:
     _check_shape(path, data)
-    show, owner, publish = (data.get(t, {}) for t in ("show", "owner", "publish"))
+    show, owner, publish, run = (data.get(t, {}) for t in ("show", "owner", "publish", "executor"))
     base = path.resolve().parent
     base_url = _url(path, "publish.base_url", publish["base_url"]).rstrip("/") + "/"
     config = ShowConfig(
@@ -162,6 +179,10 @@ def _build(path: Path, data: Mapping[str, Any]) -> ShowConfig:
         cache_max_bytes=_MB
         * _within(path, "publish.cache_max_mb", publish.get("cache_max_mb", 2048), _CACHE_MB),
         allowed_hosts=_hosts(path, publish.get("allowed_hosts", [])),
+        executor=_choice(path, "executor.kind", run.get("kind", "local"), _EXECUTORS),
+        scheduler=_scheduler(path, run.get("scheduler")),
+        jobs=_within(path, "executor.jobs", run["jobs"], _JOBS) if "jobs" in run else None,
+        shared_cache=_text(path, "executor.cache", run["cache"]) if "cache" in run else None,
     )
     _category(path, config.category, config.subcategory)
     check_cover(config.cover, where=f"Config '{path}': [show] cover")
@@ -228,6 +249,16 @@ def _hosts(path: Path, values: list[Any]) -> tuple[str, ...]:
                 'name: list hosts such as ["cdn.example.org", "www.example.org"]'
             )
     return tuple(v.strip().lower() for v in values)
+def _scheduler(path: Path, value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("tcp", "tls", "ws", "wss", "inproc") or not parts.netloc:
+        raise ConfigError(
+            f"Config '{path}': 'executor.scheduler' = {value!r} is not a scheduler address "
+            "such as tcp://host:8786"
+        )
+    return value.strip()
 
 
 def _email(path: Path, value: str) -> str:
@@ -379,4 +410,14 @@ feed_items = 100
 cache_max_mb = 2048
 # Hosts besides a feed's own whose article pages 'listen publish FEED-URL' may fetch.
 allowed_hosts = []
+
+[executor]
+# Where articles are rendered: "local" processes, or "dask" (pip install 'listen[dask]').
+kind = "local"
+# Render processes for "local" (default: one per core).
+# jobs = 4
+# The Dask scheduler for "dask".
+# scheduler = "tcp://render-1.example.org:8786"
+# A segment cache folder every Dask worker can reach (default: each worker keeps its own).
+# cache = "/shared/listen-cache"
 """

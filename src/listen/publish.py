@@ -101,6 +101,8 @@ class PublishRequest:
     profile: Profile
     fetch: FetchSettings | None = None
     """Timeouts and limits for fetched sources (None: the defaults)."""
+    remote: bool = False
+    """Tasks run on other machines (Dask): without a shared cache, each worker keeps its own."""
 
 
 @dataclass(frozen=True)
@@ -235,7 +237,7 @@ def _tasks(
 
     by_source = {r.source: r for r in catalogue.all()}
     taken = {r.slug for r in by_source.values()}
-    cache = str(out / CACHE_DIR)
+    cache = _cache_dir(request, out)
     tasks = []
     for source in todo:
         record = by_source.get(source.key)
@@ -245,6 +247,15 @@ def _tasks(
         limit = request.show.cache_max_bytes
         tasks.append(RenderTask(source.key, str(source.path), data, profile, slug, cache, limit))
     return tasks
+
+
+def _cache_dir(request: PublishRequest, out: Path) -> str:
+    """The shared cache from listen.toml, else each Dask worker's own, else the folder's."""
+    if request.show.shared_cache:
+        return request.show.shared_cache
+    from listen.task import WORKER_CACHE
+
+    return WORKER_CACHE if request.remote else str(out / CACHE_DIR)
 
 
 def _render(

@@ -27,7 +27,10 @@ from listen.render import Voice, load_source, open_voice, render_article
 from listen.tts import availability
 from listen.tts.base import Backend
 
-__all__ = ["RenderResult", "RenderTask", "run_task"]
+__all__ = ["WORKER_CACHE", "RenderResult", "RenderTask", "run_task", "worker_cache_dir"]
+
+WORKER_CACHE = "worker-local"
+"""A cache_dir meaning: the segment cache in this worker's own local directory."""
 
 _OPEN = ExitStack()
 _VOICES: dict[str, Voice] = {}
@@ -110,7 +113,19 @@ def _voice(profile: Profile) -> Voice:
 def _cache(task: RenderTask) -> SegmentCache | None:
     if not task.cache_dir or task.cache_bytes <= 0:
         return None
-    return SegmentCache(task.cache_dir, task.cache_bytes)
+    folder = worker_cache_dir() if task.cache_dir == WORKER_CACHE else task.cache_dir
+    return SegmentCache(folder, task.cache_bytes)
+
+
+def worker_cache_dir() -> str:
+    """A segment cache under the Dask worker's local directory (else the temp folder)."""
+    try:
+        from distributed import get_worker
+
+        base = str(get_worker().local_directory)
+    except (ImportError, ValueError):
+        base = tempfile.gettempdir()
+    return os.path.join(base, "listen-segments")
 
 
 def _engine_id(profile: Profile) -> tuple[dict[str, object], str, str]:
