@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,3 +66,76 @@ def test_a_dask_publish_matches_a_local_one(tmp_path: Path, show_dir: Path, clus
     for key, (title, duration) in here.items():
         assert there[key][0] == title
         assert there[key][1] == pytest.approx(duration, abs=0.1)
+
+
+def test_a_worker_killed_mid_publish_is_replaced(
+    tmp_path: Path, show_dir: Path, cluster: Any
+) -> None:
+    from distributed import Client
+
+    articles = make_articles(tmp_path / "articles", range(1, 7))
+    out = tmp_path / "site"
+    command = publish_command(articles, out, show_dir, "--executor", "dask",
+                              "--scheduler", cluster.scheduler_address)  # fmt: skip
+    with Client(cluster.scheduler_address, set_as_default=False) as client:
+        pids = client.run(os.getpid)
+        running = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        victim = _busy_worker(client, running)
+        os.kill(pids[victim], signal.SIGKILL)
+        stdout, stderr = running.communicate(timeout=600)
+    assert running.returncode == 0, stderr
+    summary = json.loads(stdout)
+    assert len(summary["rendered"]) == 6 and not summary["failed"]
+    assert len(assert_consistent(out)) == 6
+
+
+def _busy_worker(client: Any, running: subprocess.Popen[str]) -> str:
+    """The address of a worker that is rendering one of the publish's tasks."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and running.poll() is None:
+        busy = [address for address, tasks in client.processing().items() if tasks]
+        if busy:
+            return busy[0]
+        time.sleep(0.05)
+    raise AssertionError("the publish never gave the cluster a task")
+
+
+def test_an_unreachable_scheduler_is_one_error_and_writes_nothing(
+    tmp_path: Path, show_dir: Path
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    articles = make_articles(tmp_path / "articles", range(1, 2))
+    out = tmp_path / "site"
+    started = time.monotonic()
+    done = subprocess.run(
+        publish_command(articles, out, show_dir, "--executor", "dask",
+                        "--scheduler", f"tcp://127.0.0.1:{port}"),
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert time.monotonic() - started < 15
+    assert done.returncode == 1
+    assert done.stderr.startswith(
+        f"Error: Could not reach the Dask scheduler at 'tcp://127.0.0.1:{port}'"
+    )
+    assert done.stderr.count("\n") == 1
+    assert not out.exists()
+
+
+def test_without_the_extra_dask_is_an_install_hint(tmp_path: Path, show_dir: Path) -> None:
+    articles = make_articles(tmp_path / "articles", range(1, 2))
+    out = tmp_path / "site"
+    args = publish_command(articles, out, show_dir, "--executor", "dask",
+                           "--scheduler", "tcp://127.0.0.1:8786")[3:]  # fmt: skip
+    script = "import sys; sys.modules['distributed'] = None; from listen.cli import main; main()"
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
+                          check=False, timeout=60)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == (
+        "Error: The dask executor needs Dask's distributed scheduler; "
+        "install it with: pip install 'listen[dask]'\n"
+    )
+    assert not out.exists()

@@ -32,7 +32,7 @@ T = TypeVar("T")
 ExecutorFactory = Callable[[], Executor]
 
 DASK_INSTALL = "pip install 'listen[dask]'"
-SCHEDULER_TIMEOUT_S = 10
+SCHEDULER_TIMEOUT_S = 5
 
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
