@@ -1,20 +1,25 @@
 """espeak-ng through the library bundled by espeakng-loader, driven with ctypes.
 
 No system package is needed: espeakng-loader ships ``libespeak-ng.so`` and its data. The
-library is initialised once per process in synchronous mode, so ``espeak_Synth`` returns only
-when every sample has gone through the callback. Its state (callback, voice, parameters) is
-global to the process, so every call sets all of it again under one lock: two backends with
-different voices can take turns. pyttsx3 loads the same library, which is why listen runs
-pyttsx3 in a child process (see ``listen.tts.pyttsx3``).
+library is loaded and initialised afresh for every segment, in synchronous mode, so
+``espeak_Synth`` returns only when every sample has gone through the callback, and then
+unloaded. espeak-ng keeps synthesis state in static variables (the pitch "flutter" index, the
+wave phase) that ``espeak_Terminate`` and ``espeak_Initialize`` do not reset, so a warm engine
+gives a sentence a slightly different waveform and length each time it is spoken; a fresh load
+makes a segment's audio depend only on its text and settings (about 10 ms a segment). The
+library's state is global to the process, so all of this runs under one lock. pyttsx3 loads
+the same library, which is why listen runs pyttsx3 in a child process (see ``listen.tts.pyttsx3``).
 """
 
 from __future__ import annotations
 
+import _ctypes
+import contextlib
 import ctypes
 import importlib.util
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -50,7 +55,8 @@ _SynthCallback = ctypes.CFUNCTYPE(
 
 @dataclass(frozen=True)
 class _Engine:
-    lib: ctypes.CDLL
+    library: Path
+    data: Path
     sample_rate: int
 
 
@@ -107,24 +113,47 @@ def _load(library: Path) -> ctypes.CDLL:
     lib.espeak_Synth.restype = ctypes.c_int
     lib.espeak_Synchronize.argtypes = []
     lib.espeak_Synchronize.restype = ctypes.c_int
+    lib.espeak_Terminate.argtypes = []
+    lib.espeak_Terminate.restype = ctypes.c_int
     return lib
 
 
+def _version(library: Path) -> str:
+    """espeak-ng's version, the library unloaded again so that it keeps no state."""
+    lib = _load(library)
+    try:
+        return str(lib.espeak_Info(None).decode())
+    finally:
+        _ctypes.dlclose(lib._handle)  # type: ignore[attr-defined]
+
+
 def _engine() -> _Engine:
-    """Load and initialise the library once per process (call with _LOCK held)."""
+    """Find the library and learn its sample rate, once per process (call with _LOCK held)."""
     global _ENGINE
     if _ENGINE is None:
         library, data = bundled_espeak()
-        lib = _load(library)
+        with _fresh(library, data) as (_, rate):
+            _ENGINE = _Engine(library, data, rate)
+        _LOGGER.debug("espeak-ng found at %s, %d Hz", library, rate)
+    return _ENGINE
+
+
+@contextlib.contextmanager
+def _fresh(library: Path, data: Path) -> Iterator[tuple[ctypes.CDLL, int]]:
+    """The library newly loaded and initialised, unloaded on leaving so that no synthesis
+    state outlives one segment (call with _LOCK held)."""
+    lib = _load(library)
+    try:
         # DONT_EXIT: without it the C library calls exit() when it cannot find its data.
         rate = lib.espeak_Initialize(
             _AUDIO_OUTPUT_SYNCHRONOUS, 0, str(data).encode(), _INITIALIZE_DONT_EXIT
         )
         if rate <= 0:
             raise BackendUnavailable(f"espeak-ng could not start with the data in {data}")
-        _ENGINE = _Engine(lib=lib, sample_rate=rate)
-        _LOGGER.debug("espeak-ng initialised from %s at %d Hz", library, rate)
-    return _ENGINE
+        yield lib, rate
+        lib.espeak_Terminate()
+    finally:
+        _ctypes.dlclose(lib._handle)  # type: ignore[attr-defined]
 
 
 def _parameters(settings: VoiceSettings, options: Mapping[str, int | float]) -> dict[int, int]:
@@ -153,7 +182,8 @@ class EspeakBackend:
         self._parameters = _parameters(settings, check_settings(type(self), settings))
         with _LOCK:
             self._engine = _engine()
-            self._select_voice()
+            with _fresh(self._engine.library, self._engine.data) as (lib, _):
+                self._select_voice(lib)
 
     @classmethod
     def availability(cls, settings: VoiceSettings) -> Availability:
@@ -161,7 +191,7 @@ class EspeakBackend:
             return Availability(False, "espeakng-loader is not installed", INSTALL)
         try:
             library, _ = bundled_espeak()
-            version = _load(library).espeak_Info(None).decode()
+            version = _version(library)
         except BackendUnavailable as exc:
             return Availability(False, str(exc), INSTALL)
         return Availability(True, f"espeak-ng {version} ({library})")
@@ -174,10 +204,9 @@ class EspeakBackend:
         data = text.replace("\x00", " ").strip().encode("utf-8")
         if not data:
             return Audio(samples=np.zeros(0, dtype=np.float32), sample_rate=self.sample_rate)
-        with _LOCK:
+        with _LOCK, _fresh(self._engine.library, self._engine.data) as (lib, _):
             _SINK.clear()
-            self._prepare()
-            lib = self._engine.lib
+            self._prepare(lib)
             status = lib.espeak_Synth(data, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8,
                                       None, None)  # fmt: skip
             lib.espeak_Synchronize()
@@ -191,16 +220,15 @@ class EspeakBackend:
     def close(self) -> None:
         """Nothing to release: the library stays initialised for the life of the process."""
 
-    def _prepare(self) -> None:
-        """Set the process-wide callback, voice and parameters again (call with _LOCK held)."""
-        lib = self._engine.lib
+    def _prepare(self, lib: ctypes.CDLL) -> None:
+        """Set the callback, voice and parameters on a fresh library (call with _LOCK held)."""
         lib.espeak_SetSynthCallback(_CALLBACK)
-        self._select_voice()
+        self._select_voice(lib)
         for parameter, value in self._parameters.items():
             lib.espeak_SetParameter(parameter, value, 0)
 
-    def _select_voice(self) -> None:
-        status = self._engine.lib.espeak_SetVoiceByName(self.voice.encode("utf-8"))
+    def _select_voice(self, lib: ctypes.CDLL) -> None:
+        status = lib.espeak_SetVoiceByName(self.voice.encode("utf-8"))
         if status != 0:
             reason = _VOICE_ERRORS.get(status, f"status {status}")
             raise ProfileError(
