@@ -135,3 +135,12 @@ def test_without_the_extra_dask_is_an_install_hint(tmp_path: Path, show_dir: Pat
         "install it with: pip install 'listen[dask]'\n"
     )
     assert not out.exists()
+
+
+def test_the_summary_names_each_worker_and_its_count() -> None:
+    from listen.publish import PublishSummary
+    from listen.report import summary_lines
+
+    summary = PublishSummary(workers={"tcp://127.0.0.1:2": 4, "tcp://127.0.0.1:1": 2})
+    lines = list(summary_lines(summary))
+    assert lines[1] == "Workers: tcp://127.0.0.1:1 rendered 2, tcp://127.0.0.1:2 rendered 4"

@@ -105,7 +105,9 @@ def summary_lines(summary: PublishSummary) -> Iterator[str]:
         f"{summary.audio_seconds / 60:.1f} min of audio in {summary.wall_seconds:.1f} s"
     )
     if len(summary.workers) > 1:
-        yield "Workers: " + ", ".join(f"{w} {n}" for w, n in sorted(summary.workers.items()))
+        yield "Workers: " + ", ".join(
+            f"{w} rendered {n}" for w, n in sorted(summary.workers.items())
+        )
     for key, message in summary.failed:
         yield f"Failed {key}: {message}"
     for key in summary.orphaned:
