@@ -55,6 +55,22 @@ def test_a_dask_publish_matches_a_local_one(tmp_path: Path, show_dir: Path, clus
     items = assert_consistent(tmp_path / "dask")
     assert set(items) == set(assert_consistent(tmp_path / "local"))
     assert episodes(tmp_path / "dask") == episodes(tmp_path / "local")
+    assert (tmp_path / "local" / ".cache" / "segments").is_dir()
+    assert not (tmp_path / "dask" / ".cache").exists()
+    assert all(_worker_caches(cluster).values())
+
+
+def _worker_caches(cluster: Any) -> dict[str, bool]:
+    """Whether each worker has filled a segment cache in its own local directory."""
+    from distributed import Client
+
+    with Client(cluster.scheduler_address, set_as_default=False) as client:
+        found: dict[str, bool] = client.run(_has_cache)
+    return found
+
+
+def _has_cache(dask_worker: Any) -> bool:
+    return any((Path(dask_worker.local_directory) / "listen-segments").rglob("*"))
 
 
 def episodes(out: Path) -> dict[str, tuple[str, bytes]]:
