@@ -6,7 +6,7 @@ library is loaded and initialised afresh for every segment, in synchronous mode,
 unloaded. espeak-ng keeps synthesis state in static variables (the pitch "flutter" index, the
 wave phase) that ``espeak_Terminate`` and ``espeak_Initialize`` do not reset, so a warm engine
 gives a sentence a slightly different waveform and length each time it is spoken; a fresh load
-makes a segment's audio depend only on its text and settings (about 10 ms a segment). The
+makes a segment's audio depend only on its text and settings (5 to 7 ms more a segment). The
 library's state is global to the process, so all of this runs under one lock. pyttsx3 loads
 the same library, which is why listen runs pyttsx3 in a child process (see ``listen.tts.pyttsx3``).
 """
