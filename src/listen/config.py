@@ -249,6 +249,8 @@ def _hosts(path: Path, values: list[Any]) -> tuple[str, ...]:
                 'name: list hosts such as ["cdn.example.org", "www.example.org"]'
             )
     return tuple(v.strip().lower() for v in values)
+
+
 def _scheduler(path: Path, value: str | None) -> str | None:
     if value is None:
         return None
