@@ -111,6 +111,12 @@ def test_seek_bar_by_keyboard(page: Page, site: DemoSite) -> None:
     page.keyboard.press("End")
     duration = float(page.evaluate(f"{AUDIO}.duration"))
     assert _time(page) == pytest.approx(duration, abs=1)
+    # The labels follow the seek on the audio element's next event: wait for them to agree.
+    page.wait_for_function(
+        "(() => { const seek = document.querySelector('.lp-seek');"
+        " const shown = document.querySelector('.lp-elapsed').textContent;"
+        " return seek.getAttribute('aria-valuetext').startsWith(shown + ' of '); })()"
+    )
     valuetext = page.get_attribute(".lp-seek", "aria-valuetext") or ""
     assert valuetext.startswith(page.text_content(".lp-elapsed") or "?")
     assert " of " in valuetext
