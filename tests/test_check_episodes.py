@@ -278,6 +278,7 @@ def test_render_check_repairs_a_sentence_the_engine_garbled_once(
         return real(self, text)
 
     monkeypatch.setattr(PiperBackend, "synthesize", garbling)
+    monkeypatch.setattr(PiperBackend, "isolate", False)  # in this process, where the patch is
     args = ["render", str(ARTICLE), "-o", str(tmp_path), "--voice", "joe", "--check", "--json"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output

@@ -164,6 +164,18 @@ def _raise_remote(kind: str, message: str, context: str) -> None:
 _CHILD = "from listen.tts.worker import main; main()"
 
 
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process and not a zombie, as far as /proc can tell (where
+    another waiter reaped it first, Popen.poll() cannot)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except FileNotFoundError:
+        return not Path("/proc/self/stat").exists()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
 class _Child:
     """One running child process and our end of its socket pair."""
 
@@ -192,9 +204,11 @@ class _Child:
     def alive(self) -> bool:
         """Running, and its end of the socket still open (no EOF waiting to be read)."""
         try:
-            return self.process.poll() is None and not self.conn.poll(0)
+            if self.process.poll() is not None or self.conn.poll(0):
+                return False
         except (EOFError, OSError):
             return False
+        return _running(self.process.pid)
 
     def receive(self, timeout: float) -> bytes | None:
         """The next reply, or None when the child died or gave none within ``timeout``."""
