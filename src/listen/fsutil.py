@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_bytes_atomic", "write_text_atomic"]
+__all__ = ["atomic_path", "fsync_file", "write_bytes_atomic", "write_text_atomic"]
 
 
 @contextlib.contextmanager
@@ -27,7 +27,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     temp = _create_temp(target)
     try:
         yield temp
-        _fsync_file(temp)
+        fsync_file(temp)
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -62,7 +62,8 @@ def _create_temp(target: Path) -> Path:
     raise FileExistsError(f"Could not create a temporary file beside '{target}'")
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: Path) -> None:
+    """Flush ``path`` (a file, or a folder where the platform can open one) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -46,6 +46,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 from listen.errors import OutputError, OutputLocked
+from listen.fsutil import fsync_file
 
 __all__ = [
     "EPISODE_SUFFIXES",
@@ -233,19 +234,11 @@ def _check_target(target: Path, expected: Collection[str]) -> None:
         )
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _fsync_tree(folder: Path) -> None:
     for entry in os.scandir(folder):
         if entry.is_file(follow_symlinks=False):
-            _fsync(Path(entry.path))
-    _fsync(folder)
+            fsync_file(Path(entry.path))
+    fsync_file(folder)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -295,7 +288,7 @@ def commit_episode(
         shutil.rmtree(staging, ignore_errors=True)  # it now holds the old version
     else:
         _replace_aside(staging, target, stage)
-    _fsync(parent)
+    fsync_file(parent)
     return target
 
 
@@ -303,7 +296,7 @@ def _replace_aside(staging: Path, target: Path, stage: Stage) -> None:
     """Without an atomic swap: old aside, new in, old deleted; sweep_stale mends a kill."""
     aside = staging.with_name(f"{staging.name.removesuffix('.part')}.aside.part")
     os.rename(target, aside)
-    _fsync(target.parent)
+    fsync_file(target.parent)
     stage("aside")
     try:
         os.rename(staging, target)
