@@ -42,6 +42,18 @@ _VOICE = click.option(
     help="Voice profile from voices/ (see 'listen voices'), or a path to a profile .toml.",
 )
 
+_CONFIG = click.option(
+    "--config",
+    "config_path",
+    default="listen.toml",
+    show_default=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The show's settings (see 'listen init').",
+)
+_BASE_URL = click.option(
+    "--base-url", metavar="URL", help="Where the folder is served [listen.toml]."
+)
+
 
 def _kb(size: int) -> str:
     return format_size(size).replace(" ", "")
@@ -318,15 +330,8 @@ def embed(slug: str, folder: Path) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="The published folder: feed, catalogue, audio.",
 )
-@click.option("--base-url", metavar="URL", help="Where the folder is served [listen.toml].")
-@click.option(
-    "--config",
-    "config_path",
-    default="listen.toml",
-    show_default=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The show's settings (see 'listen init').",
-)
+@_BASE_URL
+@_CONFIG
 @click.option("--voice", "-v", metavar="NAME", help="Voice profile [listen.toml's voice].")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Render processes [cores].")
 @click.option(
@@ -384,15 +389,8 @@ def publish(
     type=click.Path(path_type=Path, file_okay=False),
     help="The published folder.",
 )
-@click.option(
-    "--config",
-    "config_path",
-    default="listen.toml",
-    show_default=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The show's settings.",
-)
-@click.option("--base-url", metavar="URL", help="Where the folder is served [listen.toml].")
+@_CONFIG
+@_BASE_URL
 @_errors
 def unpublish(episode_id: str, out_dir: Path, config_path: Path, base_url: str | None) -> None:
     """Take episode ID out of the feed in OUT and delete its files."""
