@@ -15,6 +15,7 @@ from listen.config import (
     write_starter_config,
 )
 from listen.errors import ConfigError, ListenError
+from listen.models import CheckOptions
 
 CASES = Path(__file__).parent / "data" / "config_cases.tsv"
 
@@ -67,7 +68,7 @@ def test_the_executor_table(show_dir: Path) -> None:
 def test_the_starter_file_is_commented_toml_listing_the_categories() -> None:
     text = starter_config()
     data = tomllib.loads(text)
-    assert set(data) == {"show", "owner", "publish", "executor"}
+    assert set(data) == {"show", "owner", "publish", "executor", "check"}
     assert sum(line.startswith("#") for line in text.splitlines()) >= 15
     assert "True Crime" in text and "Religion & Spirituality" in text
 
@@ -202,3 +203,15 @@ def test_a_decompression_bomb_is_refused_without_decoding(tmp_path: Path) -> Non
     bomb.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b""))
     with pytest.raises(ConfigError, match="is far larger than 3000 px a side"):
         check_cover(bomb)
+
+
+def test_the_check_table(show_dir: Path) -> None:
+    path = show_dir / "listen.toml"
+    assert load_config(path).check is None
+    text = path.read_text().replace("enabled = false", "enabled = true")
+    path.write_text(
+        text.replace("max_wer = 0.3", "max_wer = 0").replace("attempts = 2", "attempts = 5")
+    )
+    show = load_config(path)
+    assert show.check == CheckOptions(max_wer=0.0, attempts=5)
+    assert not show.publish_flagged

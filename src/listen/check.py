@@ -28,6 +28,7 @@ from typing import Any
 from listen.align import NUMBER_WORDS, Pair, Token, align, opcodes, tokens
 from listen.errors import CheckError, ListenError
 from listen.fsutil import write_text_atomic
+from listen.models import DEFAULT_MAX_WER, CheckOptions
 from listen.normalise import Lexicon, default_lexicon, load_lexicon, to_spoken
 from listen.recogniser import SAMPLE_RATE, HeardWord, Recogniser, decode_audio, require_extra
 
@@ -48,8 +49,6 @@ __all__ = [
     "timing_path",
 ]
 
-DEFAULT_MAX_WER = 0.3
-"""A sentence with more than this share of its words wrong is flagged."""
 _MIN_ERRORS = 3
 """Fewer wrong words than this (unless that is all of them) do not flag a short sentence: two
 recogniser slips in an eight-word title are over 0.25 of it, and no sign of damage."""
@@ -57,15 +56,6 @@ _NUMBERS_WRONG = 2
 """A sentence with this many number words wrong is flagged whatever its error rate."""
 _SLACK_S = 0.25
 """How far outside a sentence's span a heard word may sit and still belong to it."""
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    """How ``render --check`` checks and repairs each episode."""
-
-    max_wer: float = DEFAULT_MAX_WER
-    attempts: int = 2
-    """Rounds of synthesising the flagged sentences again before one is reported."""
 
 
 @dataclass(frozen=True)

@@ -341,6 +341,19 @@ def embed(slug: str, folder: Path) -> None:
     help="Where articles are rendered [listen.toml's executor.kind, else local].",
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786.")
+@click.option(
+    "--check/--no-check",
+    "check_audio",
+    default=None,
+    help="Hear each episode back, synthesise flagged sentences again, and hold back one "
+    "still flagged (listen[check]) [listen.toml's check.enabled].",
+)
+@click.option(
+    "--publish-flagged",
+    is_flag=True,
+    default=None,
+    help="Publish an episode still flagged after --check [check.publish_flagged].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @_errors
 def publish(
@@ -352,6 +365,8 @@ def publish(
     jobs: int | None,
     executor_kind: str | None,
     scheduler: str | None,
+    check_audio: bool | None,
+    publish_flagged: bool | None,
     as_json: bool,
 ) -> None:
     """Render what is new or changed in SOURCES and publish the feed in OUT.
@@ -364,7 +379,10 @@ def publish(
     from listen.publish import publish_request
     from listen.report import progress_bar, summary_lines
 
-    request = publish_request(sources, out_dir, config_path, base_url=base_url, voice=voice)
+    request = publish_request(
+        sources, out_dir, config_path, base_url=base_url, voice=voice,
+        check=check_audio, publish_flagged=publish_flagged,
+    )  # fmt: skip
     show = request.show
     kind = executor_kind or show.executor
     factory = executor_factory(kind, jobs or show.jobs, scheduler or show.scheduler)
@@ -376,7 +394,7 @@ def publish(
     else:
         for line in summary_lines(summary):
             click.echo(line)
-    if summary.failed:
+    if summary.failed or summary.held:
         sys.exit(1)
 
 

@@ -20,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from listen.categories import APPLE_CATEGORIES
 from listen.errors import ConfigError, ProfileError
 from listen.fsutil import write_text_atomic
+from listen.models import DEFAULT_MAX_WER, CheckOptions
 from listen.profile import DEFAULT_VOICE, find_profile
 
 __all__ = [
@@ -78,9 +79,16 @@ _SCHEMA: Mapping[str, Mapping[str, tuple[type, bool]]] = {
         "jobs": (int, False),
         "cache": (str, False),
     },
+    "check": {
+        "enabled": (bool, False),
+        "max_wer": (float, False),
+        "attempts": (int, False),
+        "publish_flagged": (bool, False),
+    },
 }
 _EXECUTORS = ("local", "dask")
 _JOBS = (1, 1024)
+_ATTEMPTS = (0, 5)
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,10 @@ class ShowConfig:
     shared_cache: str | None = None
     """A segment cache folder every worker reaches (a shared file system); None: each Dask
     worker keeps its own cache, local processes share the one in the publish folder."""
+    check: CheckOptions | None = None
+    """Hear each new episode back (listen[check]); None: publish without checking."""
+    publish_flagged: bool = False
+    """Publish an episode whose check still flags a sentence after its repairs."""
 
     @property
     def feed_url(self) -> str:
@@ -154,7 +166,8 @@ def load_config(path: Path | str = CONFIG_NAME) -> ShowConfig:
 
 def _build(path: Path, data: Mapping[str, Any]) -> ShowConfig:
     _check_shape(path, data)
-    show, owner, publish, run = (data.get(t, {}) for t in ("show", "owner", "publish", "executor"))
+    tables = ("show", "owner", "publish", "executor", "check")
+    show, owner, publish, run, check = (data.get(t, {}) for t in tables)
     base = path.resolve().parent
     base_url = _url(path, "publish.base_url", publish["base_url"]).rstrip("/") + "/"
     config = ShowConfig(
@@ -183,6 +196,8 @@ def _build(path: Path, data: Mapping[str, Any]) -> ShowConfig:
         scheduler=_scheduler(path, run.get("scheduler")),
         jobs=_within(path, "executor.jobs", run["jobs"], _JOBS) if "jobs" in run else None,
         shared_cache=_text(path, "executor.cache", run["cache"]) if "cache" in run else None,
+        check=_check_options(path, check),
+        publish_flagged=check.get("publish_flagged", False),
     )
     _category(path, config.category, config.subcategory)
     check_cover(config.cover, where=f"Config '{path}': [show] cover")
@@ -214,12 +229,17 @@ def _check_shape(path: Path, data: Mapping[str, Any]) -> None:
 
 
 def _check_type(path: Path, key: str, value: Any, kind: type) -> None:
-    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+    if isinstance(value, bool):
+        fits = kind is bool
+    else:
+        fits = isinstance(value, (int, float) if kind is float else kind)
+    if fits:
         return
     wanted = {
         str: "a string",
         bool: "true or false",
         int: "a whole number",
+        float: "a number",
         list: "a list",
     }[kind]
     raise ConfigError(f"Config '{path}': '{key}' must be {wanted}, not {value!r}")
@@ -261,6 +281,15 @@ def _scheduler(path: Path, value: str | None) -> str | None:
             "such as tcp://host:8786"
         )
     return value.strip()
+
+
+def _check_options(path: Path, table: Mapping[str, Any]) -> CheckOptions | None:
+    """The [check] settings, checked even while the check is off; None when it is off."""
+    max_wer = float(table.get("max_wer", DEFAULT_MAX_WER))
+    if not 0.0 <= max_wer <= 1.0:
+        raise ConfigError(f"Config '{path}': 'check.max_wer' = {max_wer} must be from 0 to 1")
+    attempts = _within(path, "check.attempts", table.get("attempts", 2), _ATTEMPTS)
+    return CheckOptions(max_wer, attempts) if table.get("enabled", False) else None
 
 
 def _email(path: Path, value: str) -> str:
@@ -422,4 +451,15 @@ kind = "local"
 # scheduler = "tcp://render-1.example.org:8786"
 # A segment cache folder every Dask worker can reach (default: each worker keeps its own).
 # cache = "/shared/listen-cache"
+
+[check]
+# Hear each new episode back with speech recognition (pip install 'listen[check]') and
+# synthesise a sentence that came out wrong again; 'listen publish --check' turns it on too.
+enabled = false
+# A sentence with more than this share of its words wrong is flagged (0 to 1).
+max_wer = 0.3
+# Rounds of synthesising flagged sentences again (0 to 5).
+attempts = 2
+# Publish an episode that is still flagged after its repairs (it is reported either way).
+publish_flagged = false
 """

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # only in annotations: `listen --help` need not load numpy
     from listen.spool import PcmSpool
 
 __all__ = [
+    "DEFAULT_MAX_WER",
     "SAMPLE_RATE",
     "Article",
     "Assembly",
@@ -26,6 +27,7 @@ __all__ = [
     "Block",
     "BlockKind",
     "ChapterTiming",
+    "CheckOptions",
     "Cover",
     "Loudness",
     "Mastering",
@@ -43,6 +45,9 @@ __all__ = [
 
 SAMPLE_RATE = 44_100
 """The episode's sample rate: every segment is resampled to it, and the MP3 is encoded at it."""
+
+DEFAULT_MAX_WER = 0.3
+"""A sentence with more than this share of its words wrong is flagged by ``listen check``."""
 
 BlockKind = Literal["heading", "paragraph"]
 SegmentKind = Literal["title", "heading", "sentence", "intro", "outro"]
@@ -459,3 +464,13 @@ def _path_text(path: Path | None) -> str | None:
 
 def _path(text: str | None) -> Path | None:
     return None if text is None else Path(text)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """How an episode is heard back and repaired: ``render --check``, ``publish --check`` and
+    listen.toml's ``[check]`` table."""
+
+    max_wer: float = DEFAULT_MAX_WER
+    attempts: int = 2
+    """Rounds of synthesising the flagged sentences again before one is reported."""

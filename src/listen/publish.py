@@ -34,7 +34,7 @@ from concurrent.futures import Executor, Future, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from listen import __version__
@@ -44,7 +44,7 @@ from listen.errors import ListenError
 from listen.feed import FeedEpisode, build_feed
 from listen.feedcheck import check_feed
 from listen.fsutil import write_bytes_atomic
-from listen.models import Profile
+from listen.models import CheckOptions, Profile
 from listen.output import output_lock, sweep_stale
 from listen.profile import resolve_profile
 from listen.site import (
@@ -103,6 +103,10 @@ class PublishRequest:
     """Timeouts and limits for fetched sources (None: the defaults)."""
     remote: bool = False
     """Tasks run on other machines (Dask): without a shared cache, each worker keeps its own."""
+    check: CheckOptions | None = None
+    """Hear each episode back and synthesise flagged sentences again (listen[check])."""
+    publish_flagged: bool = False
+    """Publish an episode still flagged after its repairs; else the earlier version stays."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,10 @@ class PublishSummary:
     wall_seconds: float = 0.0
     workers: Mapping[str, int] = field(default_factory=dict)
     feed: Path | None = None
+    checks: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Per checked article: its WER, what was synthesised again, what is still flagged."""
+    held: tuple[str, ...] = ()
+    """Articles not published because their check still flags a sentence."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -132,6 +140,8 @@ class PublishSummary:
             "wall_seconds": round(self.wall_seconds, 3),
             "workers": dict(self.workers),
             "feed": str(self.feed) if self.feed else None,
+            "checks": {key: dict(check) for key, check in self.checks.items()},
+            "held": list(self.held),
         }
 
 
@@ -156,12 +166,14 @@ def publish(
             todo = _changed(catalogue, sources, digest)
             tasks = _tasks(catalogue, todo, request, out)
             results, failed = _render(tasks, executor, progress)
+            results, held = _gate(results, request.publish_flagged)
             with catalogue.transaction():
                 for result in results:
                     _store(out, catalogue, result, digest)
             _settle(out, catalogue, request.show)
             failed = [*fetched.failed, *failed]
-            fetched.remember(catalogue, {s.key for s in sources} - {key for key, _ in failed})
+            kept = {key for key, _ in failed} | {r.key for r in held}
+            fetched.remember(catalogue, {s.key for s in sources} - kept)
             orphaned = _orphans(catalogue, sources, fetched)
     return PublishSummary(
         rendered=tuple(r.key for r in results),
@@ -174,6 +186,8 @@ def publish(
         wall_seconds=time.monotonic() - started,
         workers=dict(Counter(r.worker for r in results)),
         feed=out / FEED_NAME,
+        checks=_checks(results, held),
+        held=tuple(r.key for r in held),
     )
 
 
@@ -245,7 +259,11 @@ def _tasks(
         data = source.read()
         profile = request.profile
         limit = request.show.cache_max_bytes
-        tasks.append(RenderTask(source.key, str(source.path), data, profile, slug, cache, limit))
+        tasks.append(
+            RenderTask(
+                source.key, str(source.path), data, profile, slug, cache, limit, request.check
+            )
+        )
     return tasks
 
 
@@ -278,6 +296,21 @@ def _render(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return results, failed
+
+
+def _gate(
+    results: Sequence[RenderResult], publish_flagged: bool
+) -> tuple[list[RenderResult], list[RenderResult]]:
+    """The results to publish, and those held back because their check still flags a sentence."""
+    held = [] if publish_flagged else [r for r in results if r.flagged]
+    return [r for r in results if not any(r is h for h in held)], held
+
+
+def _checks(
+    published: Sequence[RenderResult], held: Sequence[RenderResult]
+) -> dict[str, dict[str, Any]]:
+    checks = {r.key: r.check_summary(True) for r in published if r.rendered.check}
+    return checks | {r.key: r.check_summary(False) for r in held}
 
 
 def _collect(
@@ -437,11 +470,24 @@ def publish_request(
     *,
     base_url: str | None = None,
     voice: str | None = None,
+    check: bool | None = None,
+    publish_flagged: bool | None = None,
 ) -> PublishRequest:
-    """The show from ``config_path`` and its voice resolved once, with command-line overrides."""
+    """The show from ``config_path`` and its voice resolved once, with command-line overrides:
+    ``check`` turns listen.toml's [check] on (its settings, else the defaults) or off."""
     show = show_settings(config_path, base_url)
     profile = resolve_profile(voice or show.voice)
-    return PublishRequest(tuple(sources), out_dir, show, profile)
+    options = show.check
+    if check is not None:
+        options = (options or CheckOptions()) if check else None
+    if options is not None:
+        from listen.recogniser import require_extra
+
+        require_extra()  # before any rendering: a missing extra is one Error: line
+    flagged = show.publish_flagged if publish_flagged is None else publish_flagged
+    return PublishRequest(
+        tuple(sources), out_dir, show, profile, check=options, publish_flagged=flagged
+    )
 
 
 def show_settings(config_path: Path, base_url: str | None = None) -> ShowConfig:

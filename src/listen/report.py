@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from listen.models import Rendered, Script
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from listen.publish import PublishSummary
 
 __all__ = [
+    "check_summary_lines",
     "duration_text",
     "progress_bar",
     "rendered_dict",
@@ -96,6 +97,31 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], Non
         yield step
 
 
+def check_summary_lines(checks: Mapping[str, Mapping[str, Any]]) -> Iterator[str]:
+    """``publish --check``: the checks in one line, then each episode still flagged."""
+    if not checks:
+        return
+    wers = [c["wer"] for c in checks.values()]
+    redone = sum(len(c["redone"]) for c in checks.values())
+    still = sum(1 for c in checks.values() if c["flagged"])
+    yield (
+        f"Checked {len(checks)}: WER {min(wers):.3f} to {max(wers):.3f}; "
+        f"sentences synthesised again {redone}; still flagged in {still}"
+    )
+    for key, check in checks.items():
+        if not check["flagged"]:
+            continue
+        if check["published"]:
+            yield f"Published {key} with sentences still flagged:"
+        else:
+            yield f"Held {key}: not published (any earlier version stays), still flagged:"
+        for sentence in check["flagged"]:
+            span = f"{duration_text(sentence['start'])}-{duration_text(sentence['end'])}"
+            yield f"  {sentence['id']} at {span}"
+            yield f"    expected: {sentence['expected']}"
+            yield f"    heard:    {sentence['heard'] or '(nothing)'}"
+
+
 def summary_lines(summary: PublishSummary) -> Iterator[str]:
     """The closing report of a publish run: counts first, then each failure and orphan."""
     yield (
@@ -112,5 +138,6 @@ def summary_lines(summary: PublishSummary) -> Iterator[str]:
         yield f"Failed {key}: {message}"
     for key in summary.orphaned:
         yield f"Orphaned {key}: its article is gone; the episode stays in the feed"
+    yield from check_summary_lines(summary.checks)
     if summary.feed is not None:
         yield f"Feed: {summary.feed}"

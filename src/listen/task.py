@@ -10,6 +10,7 @@ the same voice.
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import os
 import socket
@@ -18,14 +19,17 @@ from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 from listen import __version__
 from listen.cache import SegmentCache, segment_key
-from listen.models import Article, Audio, Profile, Rendered
+from listen.models import Article, Audio, CheckOptions, Profile, Rendered
 from listen.render import Voice, load_source, open_voice, render_article
 from listen.tts import availability
 from listen.tts.base import Backend
+
+if TYPE_CHECKING:
+    from listen.recogniser import Recogniser
 
 __all__ = ["WORKER_CACHE", "RenderResult", "RenderTask", "run_task", "worker_cache_dir"]
 
@@ -51,6 +55,8 @@ class RenderTask:
     cache_dir: str | None = None
     """A segment cache folder this worker can reach (local, or on a shared file system)."""
     cache_bytes: int = 0
+    check: CheckOptions | None = None
+    """Hear the episode back and synthesise flagged sentences again (listen[check])."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,26 @@ class RenderResult:
     reused: int = 0
     worker: str = ""
 
+    @property
+    def flagged(self) -> tuple[str, ...]:
+        """The sentences its check still flags after the repairs (none when not checked)."""
+        return tuple(self.rendered.check["flagged"]) if self.rendered.check else ()
+
+    def check_summary(self, published: bool) -> dict[str, Any]:
+        """What a publish run reports of the check: WER, the sentences synthesised again, and
+        each one still flagged with its time, what it should say and what was heard."""
+        check = self.rendered.check or {}
+        by_id = {s["id"]: s for s in check.get("sentences", [])}
+        keys = ("id", "start", "end", "expected", "heard")
+        flagged = [{k: by_id[i][k] for k in keys} for i in self.flagged]
+        redone = [i for round_ in check.get("redone", []) for i in round_]
+        return {
+            "wer": check.get("wer"),
+            "redone": redone,
+            "flagged": flagged,
+            "published": published,
+        }
+
 
 def run_task(task: RenderTask) -> RenderResult:
     """Render ``task`` in a scratch folder and return every file's bytes."""
@@ -81,7 +107,8 @@ def run_task(task: RenderTask) -> RenderResult:
         out = Path(scratch) / "out"
         out.mkdir()
         caching = replace(voice, backend=cast(Backend, counter))
-        rendered = render_article(article, out, caching, task.slug)
+        checker = (task.check, _recogniser()) if task.check is not None else None
+        rendered = render_article(article, out, caching, task.slug, checker=checker)
         files = {p.name: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     digest = hashlib.sha256(task.data).hexdigest()
     return RenderResult(
@@ -110,6 +137,14 @@ def _voice(profile: Profile) -> Voice:
     return _VOICES[key]
 
 
+@functools.cache
+def _recogniser() -> Recogniser:
+    """One speech recogniser per process, loaded by the first task that checks."""
+    from listen.recogniser import Recogniser
+
+    return Recogniser()
+
+
 def _cache(task: RenderTask) -> SegmentCache | None:
     if not task.cache_dir or task.cache_bytes <= 0:
         return None
@@ -134,7 +169,12 @@ def _engine_id(profile: Profile) -> tuple[dict[str, object], str, str]:
 
 
 class _CachingBackend:
-    """A backend that looks each text up in the segment cache before speaking it."""
+    """A backend that looks each text up in the segment cache before speaking it.
+
+    A text asked for a second time in one task is being synthesised again because the check
+    flagged it (or the article says it twice): it is spoken anew, and replaces its entry, so a
+    repaired sentence is what the next run reuses.
+    """
 
     def __init__(
         self,
@@ -148,6 +188,7 @@ class _CachingBackend:
         self.name = backend.name
         self.synthesised = 0
         self.reused = 0
+        self._served: set[str] = set()
 
     def synthesize(self, text: str) -> Audio:
         if self._cache is None:
@@ -155,7 +196,9 @@ class _CachingBackend:
             return self._backend.synthesize(text)
         settings, engine, version = self._engine
         key = segment_key(text, settings, engine, version)
-        audio = self._cache.get(key)
+        again = key in self._served
+        self._served.add(key)
+        audio = None if again else self._cache.get(key)
         if audio is not None:
             self.reused += 1
             return audio
