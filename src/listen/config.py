@@ -11,6 +11,7 @@ import tomllib
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -395,71 +396,5 @@ def write_starter_config(path: Path | str = CONFIG_NAME) -> Path:
 def starter_config() -> str:
     """A commented listen.toml that loads once its cover image exists."""
     categories = ", ".join(APPLE_CATEGORIES)
-    return _STARTER.replace("{categories}", categories)
-
-
-_STARTER = """\
-# listen.toml: the show that 'listen publish' builds its podcast feed for.
-# Edit every value, put the cover image beside this file, then check it with a publish run.
-
-[show]
-title = "The Example Daily, read aloud"
-description = "Today's stories from The Example Daily, read by a synthetic voice."
-author = "The Example Daily"
-# A language code: en, en-us, en-gb, fr-ca...
-language = "en"
-# One of Apple's categories, exactly as written:
-# {categories}
-category = "News"
-# Optional: one of the category's subcategories (for News: Daily News, Politics, Tech News...).
-subcategory = "Daily News"
-# true if any episode has explicit content.
-explicit = false
-# Square JPEG or PNG, 1400 to 3000 pixels a side, RGB; relative to this file.
-cover = "cover.jpg"
-# Optional: the show's web page (defaults to publish.base_url).
-# link = "https://example.org/"
-# Optional: "episodic" (newest first, the default) or "serial".
-# type = "episodic"
-# Optional: podcast:locked, so no other host may import the feed (default true).
-# locked = true
-# copyright = "(c) The Example Daily"
-
-[owner]
-# Apple shows neither; it e-mails the owner to verify the show.
-name = "Example Daily newsroom"
-email = "podcasts@example.org"
-
-[publish]
-# Where the publish folder is served: the feed is <base_url>feed.xml.
-base_url = "https://example.org/listen/"
-# The voice profile (see 'listen voices').
-voice = "joe"
-# How many of the newest episodes the feed keeps.
-feed_items = 100
-# Size limit of the cache of spoken sentences, in MiB (0 turns it off).
-cache_max_mb = 2048
-# Hosts besides a feed's own whose article pages 'listen publish FEED-URL' may fetch.
-allowed_hosts = []
-
-[executor]
-# Where articles are rendered: "local" processes, or "dask" (pip install 'listen[dask]').
-kind = "local"
-# Render processes for "local" (default: one per core).
-# jobs = 4
-# The Dask scheduler for "dask".
-# scheduler = "tcp://render-1.example.org:8786"
-# A segment cache folder every Dask worker can reach (default: each worker keeps its own).
-# cache = "/shared/listen-cache"
-
-[check]
-# Hear each new episode back with speech recognition (pip install 'listen[check]') and
-# synthesise a sentence that came out wrong again; 'listen publish --check' turns it on too.
-enabled = false
-# A sentence with more than this share of its words wrong is flagged (0 to 1).
-max_wer = 0.3
-# Rounds of synthesising flagged sentences again (0 to 5).
-attempts = 2
-# Publish an episode that is still flagged after its repairs (it is reported either way).
-publish_flagged = false
-"""
+    text = resources.files("listen").joinpath("starter.toml").read_text(encoding="utf-8")
+    return text.replace("{categories}", categories)
