@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,10 +42,8 @@ __all__ = [
     "check_and_repair",
     "check_episode",
     "check_files",
-    "check_lines",
     "compare",
     "read_sentences",
-    "repair_lines",
     "timing_path",
 ]
 
@@ -380,53 +378,3 @@ def _write_words(path: Path, result: EpisodeCheck) -> None:
             if check is not None:
                 sentence["words"] = [w.to_dict() for w in check.word_times]
     write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
-
-
-def check_lines(result: EpisodeCheck) -> list[str]:
-    """The report printed by ``listen check``: a summary line, then each flagged sentence."""
-    flagged = result.flagged
-    lines = [
-        f"{result.mp3}  WER {result.wer:.3f}  {len(flagged)} of {len(result.sentences)} "
-        f"sentences flagged  {result.duration:.1f} s of audio in {result.seconds:.1f} s "
-        f"({result.speed:.1f}x real time)"
-    ]
-    for check in flagged:
-        lines += _flagged_lines(check)
-    return lines
-
-
-def repair_lines(check: Mapping[str, Any] | None) -> list[str]:
-    """What ``render --check`` prints under an episode: the check, what was synthesised again,
-    and each sentence still flagged (``Rendered.check``; nothing without ``--check``)."""
-    if check is None:
-        return []
-    redone = [i for round_ in check.get("redone", []) for i in round_]
-    line = f"  check: WER {check['wer']:.3f}, {len(check['flagged'])} flagged"
-    if redone:
-        line += f"; synthesised again: {' '.join(redone)}"
-    lines = [line]
-    by_id = {s["id"]: s for s in check["sentences"]}
-    for sentence in check["flagged"]:
-        lines.append(f"  still flagged: {sentence} {by_id[sentence]['expected']}")
-    return lines
-
-
-def _flagged_lines(check: SentenceCheck) -> list[str]:
-    s = check.sentence
-    lines = [
-        f"  {s.id} at {_clock(s.start)}-{_clock(s.end)}  WER {check.wer:.2f}",
-        f"    expected: {s.spoken}",
-        f"    heard:    {check.heard or '(nothing)'}",
-    ]
-    if check.missed:
-        lines.append(f"    missed: {' '.join(check.missed)}")
-    if check.substituted:
-        lines.append(f"    wrong: {', '.join(f'{a} -> {b}' for a, b in check.substituted)}")
-    if check.inserted:
-        lines.append(f"    extra: {' '.join(check.inserted)}")
-    return lines
-
-
-def _clock(seconds: float) -> str:
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes)}:{rest:04.1f}"

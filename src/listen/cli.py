@@ -164,9 +164,9 @@ def render(
 
     An article that fails is one Error line; the others still render, and the exit status is 1.
     """
-    from listen.check import CheckOptions, repair_lines
+    from listen.models import CheckOptions
     from listen.render import render_files
-    from listen.report import rendered_dict, rendered_line
+    from listen.report import rendered_dict, rendered_line, repair_lines
 
     failed: list[str] = []
 
@@ -224,7 +224,8 @@ def check(episodes: tuple[Path, ...], max_wer: float, as_json: bool) -> None:
     """Hear each EPISODE.mp3 back with speech recognition and flag the sentences that came
     out wrong (exit status 1 when any is flagged). Needs the extra: pip install 'listen[check]'.
     """
-    from listen.check import check_files, check_lines
+    from listen.check import check_files
+    from listen.report import check_lines
 
     results = check_files(episodes, max_wer)
     if as_json:

@@ -14,14 +14,17 @@ from listen.profile import list_profiles
 from listen.tts import availability
 
 if TYPE_CHECKING:
+    from listen.check import EpisodeCheck, SentenceCheck
     from listen.publish import PublishSummary
 
 __all__ = [
+    "check_lines",
     "check_summary_lines",
     "duration_text",
     "progress_bar",
     "rendered_dict",
     "rendered_line",
+    "repair_lines",
     "script_lines",
     "summary_lines",
     "voice_lines",
@@ -141,3 +144,48 @@ def summary_lines(summary: PublishSummary) -> Iterator[str]:
     yield from check_summary_lines(summary.checks)
     if summary.feed is not None:
         yield f"Feed: {summary.feed}"
+
+
+def check_lines(result: EpisodeCheck) -> list[str]:
+    """The report printed by ``listen check``: a summary line, then each flagged sentence."""
+    flagged = result.flagged
+    lines = [
+        f"{result.mp3}  WER {result.wer:.3f}  {len(flagged)} of {len(result.sentences)} "
+        f"sentences flagged  {result.duration:.1f} s of audio in {result.seconds:.1f} s "
+        f"({result.speed:.1f}x real time)"
+    ]
+    for check in flagged:
+        lines += _flagged_lines(check)
+    return lines
+
+
+def repair_lines(check: Mapping[str, Any] | None) -> list[str]:
+    """What ``render --check`` prints under an episode: the check, what was synthesised again,
+    and each sentence still flagged (``Rendered.check``; nothing without ``--check``)."""
+    if check is None:
+        return []
+    redone = [i for round_ in check.get("redone", []) for i in round_]
+    line = f"  check: WER {check['wer']:.3f}, {len(check['flagged'])} flagged"
+    if redone:
+        line += f"; synthesised again: {' '.join(redone)}"
+    lines = [line]
+    by_id = {s["id"]: s for s in check["sentences"]}
+    for sentence in check["flagged"]:
+        lines.append(f"  still flagged: {sentence} {by_id[sentence]['expected']}")
+    return lines
+
+
+def _flagged_lines(check: SentenceCheck) -> list[str]:
+    s = check.sentence
+    lines = [
+        f"  {s.id} at {duration_text(s.start)}-{duration_text(s.end)}  WER {check.wer:.2f}",
+        f"    expected: {s.spoken}",
+        f"    heard:    {check.heard or '(nothing)'}",
+    ]
+    if check.missed:
+        lines.append(f"    missed: {' '.join(check.missed)}")
+    if check.substituted:
+        lines.append(f"    wrong: {', '.join(f'{a} -> {b}' for a, b in check.substituted)}")
+    if check.inserted:
+        lines.append(f"    extra: {' '.join(check.inserted)}")
+    return lines
