@@ -12,10 +12,11 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from typing import IO
 
 from listen.errors import AudioError
 
-__all__ = ["feed_ffmpeg", "ffmpeg_exe", "run_ffmpeg"]
+__all__ = ["feed_ffmpeg", "ffmpeg_exe", "read_ffmpeg", "run_ffmpeg"]
 
 _INSTALL = "pip install imageio-ffmpeg (or install ffmpeg so that it is on PATH)"
 
@@ -52,16 +53,19 @@ def run_ffmpeg(
 
 
 @contextlib.contextmanager
-def feed_ffmpeg(args: Sequence[str], what: str) -> Iterator[Callable[[bytes], None]]:
+def feed_ffmpeg(
+    args: Sequence[str], what: str, stdout: IO[bytes] | None = None
+) -> Iterator[Callable[[bytes], None]]:
     """Run ffmpeg with ``args`` reading its input from a pipe, and yield the function that
     writes to it, so input far larger than memory streams through block by block. Leaving
     the block closes the pipe and waits; a failure is an AudioError as in :func:`run_ffmpeg`,
-    and an exception inside the block kills ffmpeg."""
+    and an exception inside the block kills ffmpeg. What ffmpeg writes to its standard output
+    goes to ``stdout`` (e.g. another ffmpeg's input, see :func:`read_ffmpeg`), else nowhere."""
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", *args]
     with tempfile.TemporaryFile() as log:
         try:
             proc = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log
+                command, stdin=subprocess.PIPE, stdout=stdout or subprocess.DEVNULL, stderr=log
             )
         except OSError as exc:
             raise AudioError(f"Could not {what}: ffmpeg did not start ({exc}); {_INSTALL}") from exc
@@ -84,6 +88,37 @@ def feed_ffmpeg(args: Sequence[str], what: str) -> Iterator[Callable[[bytes], No
         if proc.wait() != 0:
             log.seek(0)
             raise _failed(what, log.read())
+
+
+@contextlib.contextmanager
+def read_ffmpeg(args: Sequence[str], what: str) -> Iterator[tuple[IO[bytes], list[bytes]]]:
+    """Run ffmpeg with ``args`` reading its input from a pipe, for another process to write:
+    yield the pipe and a list that holds ffmpeg's stderr (where filters such as ebur128
+    report) once the block is left, the pipe closed and ffmpeg finished. A failure is an
+    AudioError as in :func:`run_ffmpeg`; an exception inside the block kills ffmpeg."""
+    command = [ffmpeg_exe(), "-hide_banner", *args]
+    report: list[bytes] = []
+    with tempfile.TemporaryFile() as log:
+        try:
+            proc = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log
+            )
+        except OSError as exc:
+            raise AudioError(f"Could not {what}: ffmpeg did not start ({exc}); {_INSTALL}") from exc
+        assert proc.stdin is not None
+        try:
+            yield proc.stdin, report
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            proc.stdin.close()
+        code = proc.wait()
+        log.seek(0)
+        report.append(log.read())
+        if code != 0:
+            raise _failed(what, report[0])
 
 
 def _failed(what: str, stderr: bytes) -> AudioError:

@@ -17,7 +17,15 @@ import numpy as np
 from scipy.signal import upfirdn
 from scipy.signal.windows import kaiser
 
-__all__ = ["CHUNK", "GAIN_BLOCK", "TruePeakMeter", "block_true_peaks", "limit", "limit_blocks"]
+__all__ = [
+    "CHUNK",
+    "GAIN_BLOCK",
+    "TruePeakMeter",
+    "block_true_peaks",
+    "gain_knots",
+    "limit",
+    "limit_blocks",
+]
 
 OVERSAMPLE = 4
 """True-peak oversampling factor (BS.1770-4, Annex 2)."""
@@ -136,14 +144,38 @@ def limit(x: np.ndarray, gain: float, ceiling: float, rate: int) -> np.ndarray:
     return curve
 
 
-def _release(gain: np.ndarray, coef: float) -> np.ndarray:
-    """Follow drops in ``gain`` at once and recoveries exponentially (one step per block)."""
-    out = gain.tolist()
-    current = out[0]
-    for i, target in enumerate(out):
+def _release(gain: np.ndarray, coef: float, current: float | None = None) -> np.ndarray:
+    """Follow drops in ``gain`` at once and recoveries exponentially (one step per block),
+    starting from ``current`` (the first gain when None). Python visits only the blocks
+    that limit (gain under 1); a run of full gain between them is the closed-form recovery
+    ``1 - (1 - current) * coef**k``, so a chunk that barely limits costs a few array ops."""
+    out = np.ones(gain.size)
+    if gain.size == 0:
+        return out
+    current = float(gain[0]) if current is None else current
+    busy = np.flatnonzero(gain < 1.0)
+    done = 0
+    for i, target in zip(busy.tolist(), gain[busy].tolist(), strict=True):
+        if i > done:
+            current = _recover(out, done, i, current, coef)
         current = target if target < current else target + (current - target) * coef
         out[i] = current
-    return np.asarray(out)
+        done = i + 1
+    if done < gain.size:
+        _recover(out, done, gain.size, current, coef)
+    return out
+
+
+def _recover(out: np.ndarray, lo: int, hi: int, current: float, coef: float) -> float:
+    """Fill ``out[lo:hi]`` with the recovery from ``current`` towards 1; the last value."""
+    if current >= 1.0:
+        return current
+    if hi - lo == 1:
+        current = 1.0 + (current - 1.0) * coef
+        out[lo] = current
+        return current
+    out[lo:hi] = 1.0 - (1.0 - current) * coef ** np.arange(1, hi - lo + 1)
+    return float(out[hi - 1])
 
 
 @dataclass
@@ -157,10 +189,39 @@ class _Carry:
 
 
 def limit_blocks(
-    read: Reader, n: int, gain: float, ceiling: float, rate: int, chunk: int = CHUNK
+    read: Reader,
+    n: int,
+    gain: float,
+    ceiling: float,
+    rate: int,
+    chunk: int = CHUNK,
+    peaks: Reader | None = None,
 ) -> Iterator[np.ndarray]:
     """:func:`limit` over the ``n`` samples ``read`` returns, yielded ``chunk`` at a time
-    (``chunk`` a multiple of 32); equal to :func:`limit` on the whole signal."""
+    (``chunk`` a multiple of 32); equal to :func:`limit` on the whole signal. ``peaks``, if
+    given, reads the signal's true peak per 32-sample block (blocks ``start`` to ``stop``),
+    measured once beforehand (:mod:`listen.levels`), instead of oversampling each chunk."""
+    for lo, hi, knots in gain_knots(read, n, gain, ceiling, rate, chunk, peaks):
+        ramp = np.arange(GAIN_BLOCK) / GAIN_BLOCK
+        curve = (knots[:-1, None] + np.diff(knots)[:, None] * ramp).astype(np.float32).ravel()
+        curve = curve[: hi - lo]
+        curve *= np.float32(gain)
+        curve *= read(lo, hi)
+        yield curve
+
+
+def gain_knots(
+    read: Reader,
+    n: int,
+    gain: float,
+    ceiling: float,
+    rate: int,
+    chunk: int = CHUNK,
+    peaks: Reader | None = None,
+) -> Iterator[tuple[int, int, np.ndarray]]:
+    """The limiter's gain, relative to ``gain``, at the edges of the 32-sample blocks of each
+    ``chunk``: ``(start, stop, knots)`` with one knot more than the chunk has blocks (the gain
+    moves linearly between knots). ``peaks`` as in :func:`limit_blocks`."""
     look = _look(rate)
     total = -(-n // GAIN_BLOCK)
     carry = _Carry()
@@ -169,19 +230,15 @@ def limit_blocks(
         hi = min(n, lo + chunk)
         b0, b1 = lo // GAIN_BLOCK, -(-hi // GAIN_BLOCK)
         stop = min(n, (b1 + look) * GAIN_BLOCK)
-        a, b = max(0, lo - _MARGIN), min(n, stop + _MARGIN)
-        window = read(a, b)
-        peaks = _span_peaks(window, lo - a, stop - lo, GAIN_BLOCK).astype(np.float64)
-        need = np.minimum(1.0, ceiling / np.maximum(peaks * gain, 1e-12))
+        if peaks is None:
+            a, b = max(0, lo - _MARGIN), min(n, stop + _MARGIN)
+            found = _span_peaks(read(a, b), lo - a, stop - lo, GAIN_BLOCK)
+        else:
+            found = peaks(b0, -(-stop // GAIN_BLOCK))
+        need = np.minimum(1.0, ceiling / np.maximum(found.astype(np.float64) * gain, 1e-12))
         extra = 1 if b1 < total else 0
         smooth = _smooth(need, b1 - b0 + extra, look, coef, carry)
-        knots = _knots(smooth, extra, carry)
-        ramp = np.arange(GAIN_BLOCK) / GAIN_BLOCK
-        curve = (knots[:-1, None] + np.diff(knots)[:, None] * ramp).astype(np.float32).ravel()
-        curve = curve[: hi - lo]
-        curve *= np.float32(gain)
-        curve *= window[lo - a : hi - a]
-        yield curve
+        yield lo, hi, _knots(smooth, extra, carry)
 
 
 def _smooth(need: np.ndarray, count: int, look: int, coef: float, carry: _Carry) -> np.ndarray:
@@ -189,14 +246,9 @@ def _smooth(need: np.ndarray, count: int, look: int, coef: float, carry: _Carry)
     carry moves past all but the last block: the next chunk starts again at that one."""
     padded = np.pad(need, (0, max(0, count + look - 1 - need.size)), constant_values=1.0)
     ahead = np.lib.stride_tricks.sliding_window_view(padded, look).min(axis=1)[:count]
-    out = ahead.tolist()
-    current = out[0] if carry.current is None else carry.current
-    for i, target in enumerate(out):
-        if i == count - 1:
-            carry.current = current
-        current = target if target < current else target + (current - target) * coef
-        out[i] = current
-    released = np.asarray(out)
+    start = float(ahead[0]) if carry.current is None else carry.current
+    released = _release(ahead, coef, start)
+    carry.current = float(released[count - 2]) if count > 1 else start
     history = np.full(look - 1, released[0]) if carry.released is None else carry.released
     joined = np.concatenate((history, released))
     carry.released = joined[joined.size - look : -1]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,9 +27,9 @@ import numpy as np
 import pyloudnorm
 
 from listen.errors import AudioError
-from listen.ffmpeg import feed_ffmpeg, run_ffmpeg
-from listen.limiter import CHUNK, TruePeakMeter, block_true_peaks, limit, limit_blocks
-from listen.loudness import LoudnessMeter
+from listen.ffmpeg import feed_ffmpeg, read_ffmpeg, run_ffmpeg
+from listen.levels import Levels, analyse
+from listen.limiter import CHUNK, block_true_peaks, limit, limit_blocks
 from listen.models import SAMPLE_RATE, Audio, Loudness, Mastering
 from listen.pcm import resample
 from listen.spool import PcmSpool
@@ -38,6 +38,7 @@ __all__ = [
     "ENCODER_MARGIN_DB",
     "encode_blocks",
     "encode_episode",
+    "encode_measured",
     "encode_mp3",
     "load_audio_file",
     "load_music",
@@ -229,20 +230,22 @@ def encode_episode(pcm: PcmSpool, path: Path, mastering: Mastering) -> Loudness:
     """Master the episode to the target loudness, encode it once, and measure the MP3 itself
     (ebur128); the PCM streams from ``pcm`` a chunk at a time, never whole in memory.
 
-    The unmastered loudness is measured once. MP3 encoding shifts loudness by a few tenths of
-    a LU; when the file misses the target by more than the tolerance, the PCM is mastered
-    again with the difference and re-encoded.
+    One pass reads the PCM for its loudness and its peaks (:func:`listen.levels.analyse`);
+    the gain is then found from those figures alone, and one more pass limits the PCM into
+    the encoder, while a second ffmpeg decodes the MP3 as it is written and measures it. MP3
+    encoding shifts loudness by a few tenths of a LU; when the file misses the target by
+    more than the tolerance, the PCM is mastered again with the difference and re-encoded.
     """
-    source = _spool_loudness(pcm)
-    target = mastering.loudness + _ENCODER_LOSS_LU
-    for _ in range(3):
-        plan = _plan(pcm, source, target, mastering.true_peak)
-        encode_blocks(_mastered(pcm, plan), path, mastering.bitrate)
-        loudness = measure_file(path)
-        error = mastering.loudness - loudness.integrated_lufs
-        if abs(error) <= _ENCODED_TOLERANCE_LU or not np.isfinite(error):
-            break
-        target += error
+    _check_length(pcm)
+    with analyse(pcm) as levels:
+        target = mastering.loudness + _ENCODER_LOSS_LU
+        for _ in range(3):
+            plan = _plan(levels, target, mastering.true_peak)
+            loudness = encode_measured(_mastered(levels, plan), path, mastering.bitrate)
+            error = mastering.loudness - loudness.integrated_lufs
+            if abs(error) <= _ENCODED_TOLERANCE_LU or not np.isfinite(error):
+                break
+            target += error
     return loudness
 
 
@@ -256,56 +259,54 @@ class _Plan:
     scale: float = 1.0
 
 
-def _spool_loudness(pcm: PcmSpool) -> float:
+def _check_length(pcm: PcmSpool) -> None:
     if len(pcm) <= _MIN_LOUDNESS_S * pcm.sample_rate:
         raise AudioError(
             f"Could not measure loudness: the audio lasts {pcm.duration:.2f} s, "
             f"and BS.1770 needs more than {_MIN_LOUDNESS_S} s"
         )
-    meter = LoudnessMeter(pcm.sample_rate)
-    for block in pcm.blocks(CHUNK):
-        meter.add(block)
-    return meter.integrated()
+
+
+_PEAK_HEADROOM_DB = 3.0
+"""How far the gain may grow over its first guess before the true peaks are measured again."""
 
 
 def _plan(
-    pcm: PcmSpool,
-    loudness: float,
+    levels: Levels,
     target_lufs: float,
     ceiling_dbtp: float,
     margin_db: float = ENCODER_MARGIN_DB,
 ) -> _Plan:
-    """:func:`master` for a spool, one streaming pass per try: each pass limits, measures
-    the loudness and the true peak of the result, and keeps nothing but the figures."""
+    """:func:`master` for a spool, from what :func:`listen.levels.analyse` found: each try
+    predicts the loudness and true peak of the limited PCM from the block figures
+    (:meth:`listen.levels.Levels.limited_loudness`), never limiting the PCM itself."""
+    loudness = levels.loudness
     if not math.isfinite(loudness):
         return _Plan(None)
     ceiling = 10.0 ** ((ceiling_dbtp - margin_db) / 20.0)
     gain_db = target_lufs - loudness
+    levels.true_peaks(ceiling / 10.0 ** ((gain_db + _PEAK_HEADROOM_DB) / 20.0))
     for _ in range(5):
-        meter, peak = LoudnessMeter(pcm.sample_rate), TruePeakMeter()
-        for y in _limited(pcm, 10.0 ** (gain_db / 20.0), ceiling):
-            meter.add(y)
-            peak.add(y)
-        error = target_lufs - meter.integrated()
+        reached, top = levels.limited_loudness(10.0 ** (gain_db / 20.0), ceiling)
+        error = target_lufs - reached
         if abs(error) <= _MASTERING_TOLERANCE_LU:
             break
         gain_db += error
     else:
         _LOGGER.warning("Mastering reached %.2f LUFS, not %.2f", target_lufs - error, target_lufs)
-    top = peak.finish()
     scale = ceiling / top if top > ceiling else 1.0
     return _Plan(10.0 ** (gain_db / 20.0), ceiling, scale)
 
 
-def _limited(pcm: PcmSpool, gain: float, ceiling: float) -> Iterator[np.ndarray]:
-    return limit_blocks(pcm.read, len(pcm), gain, ceiling, pcm.sample_rate)
-
-
-def _mastered(pcm: PcmSpool, plan: _Plan) -> Iterator[np.ndarray]:
+def _mastered(levels: Levels, plan: _Plan) -> Iterator[np.ndarray]:
+    pcm = levels.pcm
     if plan.gain is None:
         yield from pcm.blocks(CHUNK)
         return
-    for y in _limited(pcm, plan.gain, plan.ceiling):
+    peaks = levels.true_peaks(plan.ceiling / plan.gain)
+    limited = limit_blocks(pcm.read, len(pcm), plan.gain, plan.ceiling, pcm.sample_rate,
+                           peaks=peaks.read)  # fmt: skip
+    for y in limited:
         if plan.scale != 1.0:
             y *= np.float32(plan.scale)
         yield y
@@ -322,21 +323,43 @@ def encode_mp3(audio: Audio, path: Path, bitrate: str = "64k") -> None:
 def encode_blocks(blocks: Iterable[np.ndarray], path: Path, bitrate: str = "64k") -> None:
     """:func:`encode_mp3` for mono float PCM at 44.1 kHz handed over a block at a time: the
     blocks are piped to the encoder as they come."""
-    import ffmpeg
+    with feed_ffmpeg([*_encoder_args(bitrate), *_MP3, str(path)], _what(path)) as write:
+        _write_blocks(write, blocks)
 
-    stream = ffmpeg.input("pipe:", format="f32le", ar=SAMPLE_RATE, ac=1).output(
-        str(path),
-        format="mp3",
-        acodec="libmp3lame",
-        audio_bitrate=bitrate,
-        ar=SAMPLE_RATE,
-        ac=1,
-        write_xing=1,
-        id3v2_version=0,
-        write_id3v1=0,
-        map_metadata=-1,
-    )
-    args = stream.overwrite_output().get_args()
-    with feed_ffmpeg(["-loglevel", "error", *args], f"encode '{path.name}' to MP3") as write:
-        for block in blocks:
-            write(np.clip(block, -1.0, 1.0).astype("<f4").tobytes())
+
+def encode_measured(blocks: Iterable[np.ndarray], path: Path, bitrate: str = "64k") -> Loudness:
+    """:func:`encode_blocks`, the encoder also handing the MP3 it writes to a second ffmpeg
+    that decodes and measures it as it is made, on another core: :func:`measure_file`'s
+    figures without reading the file again afterwards."""
+    copy = f"[f=mp3:{_MP3_OPTIONS}]{_tee_escape(str(path))}|[f=mp3:write_xing=0]pipe:1"
+    args = [*_encoder_args(bitrate), "-f", "tee", copy]
+    measuring = read_ffmpeg(_MEASURE_ARGS, f"measure loudness of '{path}'")
+    with measuring as (pipe, report), feed_ffmpeg(args, _what(path), pipe) as write:
+        _write_blocks(write, blocks)
+    return _parse_summary(report[0].decode("utf-8", "replace"), path)
+
+
+def _encoder_args(bitrate: str) -> list[str]:
+    return ["-loglevel", "error", "-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "1",
+            "-i", "pipe:", "-map", "0:a", "-c:a", "libmp3lame", "-b:a", bitrate,
+            "-ar", str(SAMPLE_RATE), "-ac", "1", "-map_metadata", "-1", "-y"]  # fmt: skip
+
+
+def _what(path: Path) -> str:
+    return f"encode '{path.name}' to MP3"
+
+
+_MP3_OPTIONS = "write_xing=1:id3v2_version=0:write_id3v1=0"
+_MP3 = ["-f", "mp3", "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0"]
+_MEASURE_ARGS = ["-nostats", "-f", "mp3", "-i", "pipe:", "-map", "0:a:0",
+                 "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"]  # fmt: skip
+
+
+def _tee_escape(path: str) -> str:
+    """``path`` as one output of ffmpeg's tee muxer: its separators backslash-escaped."""
+    return re.sub(r"([\\'\[\]|:=,;])", r"\\\1", path)
+
+
+def _write_blocks(write: Callable[[bytes], None], blocks: Iterable[np.ndarray]) -> None:
+    for block in blocks:
+        write(np.clip(block, -1.0, 1.0).astype("<f4").tobytes())

@@ -1,0 +1,160 @@
+"""One pass over an episode's PCM that tells mastering all it needs: loudness and peaks.
+
+:func:`analyse` reads the spool once and keeps, besides the BS.1770 quarter-block energies of
+:class:`~listen.loudness.LoudnessMeter`, two figures per 32-sample block of the limiter
+(:data:`~listen.limiter.GAIN_BLOCK`): the block's sample peak and its K-weighted energy. Both
+go to side files (a few MB an hour), so memory stays flat however long the episode.
+
+:meth:`Levels.true_peaks` then measures the true peak (4x oversampling, the limiter's own
+interpolation filter) only of the blocks that could reach the ceiling at the gain mastering
+will use: a block's true peak is at most :data:`PEAK_BOUND` times the largest sample within
+reach of the filter, and a block under the ceiling at that bound cannot make the limiter act.
+:meth:`Levels.limited_loudness` predicts the loudness after limiting from the block energies
+and the limiter's gain, so mastering finds its gain without limiting the PCM again and again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from listen.limiter import _INTERPOLATOR, CHUNK, GAIN_BLOCK, OVERSAMPLE, gain_knots
+from listen.loudness import LoudnessMeter, gated_loudness
+from listen.spool import PcmSpool
+
+__all__ = ["PEAK_BOUND", "Levels", "analyse"]
+
+_TAPS = -(-_INTERPOLATOR.size // OVERSAMPLE)
+_PHASES = [
+    np.pad(_INTERPOLATOR[p::OVERSAMPLE], (0, _TAPS - _INTERPOLATOR[p::OVERSAMPLE].size))[::-1]
+    for p in range(OVERSAMPLE)
+]
+"""The interpolation filter split by output phase (13 taps, zero-padded), reversed so that
+output sample ``n`` of phase ``p`` is the dot product with the samples ``n - 6 .. n + 6``."""
+_REACH = _TAPS // 2
+"""Samples the filter reads each side of an output sample (6)."""
+PEAK_BOUND = float(max(np.abs(phase).sum() for phase in _PHASES))
+"""How far above the largest sample within reach the true peak can be (about 1.9, 5.6 dB)."""
+_RAMP = np.arange(GAIN_BLOCK) / GAIN_BLOCK
+_SQUARE_RAMP = float(np.mean(_RAMP**2))
+
+
+@dataclass
+class Levels:
+    """What :func:`analyse` found in a spool; close it to free the side files."""
+
+    pcm: PcmSpool
+    meter: LoudnessMeter
+    sample_peaks: PcmSpool
+    energies: PcmSpool
+    peaks: PcmSpool | None = None
+    """True peak per block, exact where it could matter (:meth:`true_peaks`)."""
+    _threshold: float = field(default=float("inf"))
+
+    @property
+    def loudness(self) -> float:
+        """Integrated loudness of the spool, LUFS."""
+        return self.meter.integrated()
+
+    def true_peaks(self, threshold: float) -> PcmSpool:
+        """Per block, its true peak wherever the bound on it exceeds ``threshold`` (linear),
+        else the bound; measured again only when a lower threshold is asked for."""
+        if self.peaks is not None and threshold >= self._threshold:
+            return self.peaks
+        if self.peaks is not None:
+            self.peaks.close()
+        self.peaks = PcmSpool(self.pcm.sample_rate)
+        for lo in range(0, len(self.pcm), CHUNK):
+            self.peaks.append(self._chunk_peaks(lo, min(len(self.pcm), lo + CHUNK), threshold))
+        self._threshold = threshold
+        return self.peaks
+
+    def _chunk_peaks(self, lo: int, hi: int, threshold: float) -> np.ndarray:
+        b0, b1 = lo // GAIN_BLOCK, -(-hi // GAIN_BLOCK)
+        near = np.pad(self.sample_peaks.read(max(0, b0 - 1), b1 + 1), (b0 == 0, 0))
+        near = np.pad(near, (0, b1 - b0 + 2 - near.size))
+        bound = PEAK_BOUND * np.maximum(np.maximum(near[:-2], near[1:-1]), near[2:])
+        picked = np.flatnonzero(bound > threshold)
+        if picked.size:
+            bound[picked] = _block_true_peaks(self.pcm, lo, hi, picked)
+        return bound
+
+    def limited_loudness(self, gain: float, ceiling: float) -> tuple[float, float]:
+        """Loudness (LUFS) and true peak (linear) of the spool times ``gain`` through the
+        limiter at ``ceiling``: each block's K-weighted energy scaled by the mean square of
+        the limiter's gain over it. The K-weighting filters have memory of a few ms and the
+        limiter's gain moves over 5 ms and more, so this is within a few hundredths of a LU
+        of measuring the limited PCM (tests check it)."""
+        quarters = self.meter.quarters()
+        step, top = self.meter.step, 0.0
+        for lo, knots, peaks in self._knots(gain, ceiling):
+            a, d = knots[:-1], np.diff(knots)
+            mean_square = a * a + a * d * _RAMP.mean() * 2 + d * d * _SQUARE_RAMP
+            blocks = lo // GAIN_BLOCK + np.arange(a.size)
+            lost = (1.0 - mean_square) * self.energies.read(blocks[0], blocks[-1] + 1)
+            quarters -= np.bincount(blocks * GAIN_BLOCK // step, lost, quarters.size)
+            top = max(top, float((peaks[: a.size] * np.maximum(knots[:-1], knots[1:])).max()))
+        loudness = gated_loudness(quarters * gain * gain, self.meter.samples, self.meter.rate)
+        return loudness, top * gain
+
+    def _knots(self, gain: float, ceiling: float) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        peaks = self.true_peaks(ceiling / gain)
+        steps = gain_knots(self.pcm.read, len(self.pcm), gain, ceiling, self.pcm.sample_rate,
+                           CHUNK, peaks.read)  # fmt: skip
+        for lo, hi, knots in steps:
+            yield lo, knots, peaks.read(lo // GAIN_BLOCK, -(-hi // GAIN_BLOCK))
+
+    def close(self) -> None:
+        for spool in (self.sample_peaks, self.energies, self.peaks):
+            if spool is not None:
+                spool.close()
+
+    def __enter__(self) -> Levels:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def analyse(pcm: PcmSpool) -> Levels:
+    """Read ``pcm`` once: its loudness, and per 32-sample block its sample peak and
+    K-weighted energy (blocks aligned to the spool's start)."""
+    meter = LoudnessMeter(pcm.sample_rate)
+    levels = Levels(pcm, meter, PcmSpool(pcm.sample_rate), PcmSpool(pcm.sample_rate))
+    for x in pcm.blocks(CHUNK):
+        squares = meter.add(x)
+        levels.energies.append(_per_block(squares, np.sum))
+        levels.sample_peaks.append(_per_block(np.abs(x), np.max))
+    return levels
+
+
+def _per_block(x: np.ndarray, reduce: np.ufunc | object) -> np.ndarray:
+    """``reduce`` over each 32-sample block of ``x``, the last block padded with zeros."""
+    whole = np.pad(x, (0, -x.size % GAIN_BLOCK)).reshape(-1, GAIN_BLOCK)
+    return reduce(whole, axis=1)  # type: ignore[operator,no-any-return]
+
+
+def _block_true_peaks(pcm: PcmSpool, lo: int, hi: int, picked: np.ndarray) -> np.ndarray:
+    """True peaks of the blocks ``picked`` (indices from ``lo``) of ``pcm[lo:hi]``, with the
+    filter reading ``_REACH`` samples each side (zeros beyond the ends), as
+    :func:`listen.limiter.block_true_peaks` measures them."""
+    x = pcm.read(lo - _REACH, hi + _REACH + GAIN_BLOCK)
+    front = _REACH - (lo - max(0, lo - _REACH))
+    size = (hi - lo) // GAIN_BLOCK * GAIN_BLOCK + GAIN_BLOCK + 2 * _REACH
+    x = np.pad(x, (front, max(0, size - front - x.size)))[:size]
+    span = GAIN_BLOCK + 2 * _REACH
+    starts = picked * GAIN_BLOCK
+    windows = x[starts[:, None] + np.arange(span)]
+    outside = np.arange(GAIN_BLOCK) >= (hi - lo - starts)[:, None]
+    top = np.zeros(picked.size)
+    for phase in _PHASES:
+        fine = np.zeros((picked.size, GAIN_BLOCK), dtype=np.float32)
+        for j, tap in enumerate(phase.tolist()):
+            if tap:
+                fine += np.float32(tap) * windows[:, j : j + GAIN_BLOCK]
+        np.abs(fine, out=fine)
+        fine[outside] = 0.0
+        top = np.maximum(top, fine.max(axis=1))
+    return top
