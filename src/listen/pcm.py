@@ -27,17 +27,18 @@ _SPEECH_RANGE_DB = 25.0
 def trim_silence(audio: Audio, threshold_db: float = -45.0, pad_ms: int = 20) -> Audio:
     """Cut leading and trailing silence, keeping ``pad_ms`` of it each side of the speech.
 
-    Sound is measured as RMS over 10 ms windows. Speech starts at the first utterance (a run
-    of sound at least 40 ms long, gaps under 80 ms bridged, peaking within 25 dB of the
-    loudest window), so an isolated click or a quiet breath before it is trimmed too.
-    Returns zero samples when nothing in ``audio`` reaches ``threshold_db``.
+    Sound is measured as RMS over 10 ms windows (compared as power: no logarithm per sample).
+    Speech starts at the first utterance (a run of sound at least 40 ms long, gaps under 80 ms
+    bridged, peaking within 25 dB of the loudest window), so an isolated click or a quiet
+    breath before it is trimmed too. Returns zero samples when nothing in ``audio`` reaches
+    ``threshold_db``.
     """
     x = audio.samples
     rate = audio.sample_rate
     if x.size == 0:
         return audio
-    level = _moving_rms_db(x, max(1, round(_RMS_WINDOW_S * rate)))
-    span = _speech_span(level, threshold_db, rate)
+    power = _moving_power(x, max(1, round(_RMS_WINDOW_S * rate)))
+    span = _speech_span(power, 10.0 ** (threshold_db / 10.0), rate)
     if span is None:
         return Audio(x[:0].copy(), rate)
     pad = round(pad_ms * rate / 1000)
@@ -45,19 +46,19 @@ def trim_silence(audio: Audio, threshold_db: float = -45.0, pad_ms: int = 20) ->
     return Audio(x[start:end].copy(), rate)
 
 
-def _moving_rms_db(x: np.ndarray, window: int) -> np.ndarray:
-    """RMS level in dBFS of a window centred on each sample (zeros beyond the ends)."""
+def _moving_power(x: np.ndarray, window: int) -> np.ndarray:
+    """Mean square of a window centred on each sample (zeros beyond the ends), at least
+    1e-20 (-200 dBFS); levels are compared as powers, so no logarithm is taken per sample."""
     power = np.concatenate(([0.0], np.cumsum(np.square(x, dtype=np.float64))))
     centre = np.arange(x.size) - window // 2
     lo = np.clip(centre, 0, x.size)
     hi = np.clip(centre + window, 0, x.size)
-    mean = np.maximum((power[hi] - power[lo]) / window, 1e-20)
-    return 10.0 * np.log10(mean)
+    return np.maximum((power[hi] - power[lo]) / window, 1e-20)
 
 
-def _speech_span(level: np.ndarray, threshold_db: float, rate: int) -> tuple[int, int] | None:
-    """First and last sample (end exclusive) of the utterances in a level curve, if any."""
-    active = np.concatenate(([False], level > threshold_db, [False]))
+def _speech_span(power: np.ndarray, threshold: float, rate: int) -> tuple[int, int] | None:
+    """First and last sample (end exclusive) of the utterances in a power curve, if any."""
+    active = np.concatenate(([False], power > threshold, [False]))
     edges = np.flatnonzero(np.diff(active.astype(np.int8)))
     starts, ends = edges[0::2], edges[1::2]
     if starts.size == 0:
@@ -67,10 +68,10 @@ def _speech_span(level: np.ndarray, threshold_db: float, rate: int) -> tuple[int
     for group in np.split(np.arange(starts.size), breaks):
         first, last = int(starts[group[0]]), int(ends[group[-1]])
         if np.sum(ends[group] - starts[group]) >= _MIN_SPEECH_S * rate:
-            utterances.append((first, last, float(level[first:last].max())))
+            utterances.append((first, last, float(power[first:last].max())))
     if not utterances:
         return None
-    floor = max(u[2] for u in utterances) - _SPEECH_RANGE_DB
+    floor = max(u[2] for u in utterances) * 10.0 ** (-_SPEECH_RANGE_DB / 10.0)
     kept = [(first, last) for first, last, peak in utterances if peak >= floor]
     return kept[0][0], kept[-1][1]
 
@@ -85,5 +86,6 @@ def resample(audio: Audio, rate: int) -> Audio:
     if rate == audio.sample_rate or audio.samples.size == 0:
         return Audio(audio.samples, rate)
     common = math.gcd(rate, audio.sample_rate)
-    y = resample_poly(audio.samples.astype(np.float64), rate // common, audio.sample_rate // common)
-    return Audio(y.astype(np.float32), rate)
+    x = np.asarray(audio.samples, dtype=np.float32)
+    y = resample_poly(x, rate // common, audio.sample_rate // common)
+    return Audio(y.astype(np.float32, copy=False), rate)
