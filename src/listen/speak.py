@@ -7,7 +7,7 @@ and its audio at the episode rate, ready to lay out; a segment cache wraps exact
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from listen.models import SAMPLE_RATE, Audio, Segment, SpokenSegment
 from listen.pcm import resample, trim_silence
@@ -17,12 +17,26 @@ __all__ = ["speak", "speak_segment"]
 
 
 def speak(segments: Iterable[Segment], backend: Backend) -> Iterator[SpokenSegment]:
-    """Speak each segment in turn, lazily: one segment's audio is made when it is asked for."""
-    for segment in segments:
-        yield SpokenSegment(segment, speak_segment(segment, backend))
+    """Speak each segment in turn, lazily: one segment's audio is made when it is asked for.
+    A backend with ``prefetch`` (an engine in a worker process) is handed the next segment's
+    text as soon as the current one's audio is back, so the engine speaks while this process
+    trims, resamples and lays out the current one."""
+    ahead: Callable[[str], None] | None = getattr(backend, "prefetch", None)
+    queue = iter(segments)
+    segment = next(queue, None)
+    while segment is not None:
+        audio = backend.synthesize(segment.spoken)
+        following = next(queue, None)
+        if following is not None and ahead is not None:
+            ahead(following.spoken)
+        yield SpokenSegment(segment, _prepared(audio))
+        segment = following
 
 
 def speak_segment(segment: Segment, backend: Backend) -> Audio:
     """One segment's speech, trimmed of the engine's leading and trailing silence, at 44.1 kHz."""
-    audio = backend.synthesize(segment.spoken)
+    return _prepared(backend.synthesize(segment.spoken))
+
+
+def _prepared(audio: Audio) -> Audio:
     return resample(trim_silence(audio), SAMPLE_RATE)

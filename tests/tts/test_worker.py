@@ -311,3 +311,49 @@ def test_create_backend_runs_piper_in_a_child_process_and_onnxruntime_stays_ther
     assert (kind, name, rate) == ("WorkerBackend", "piper", "22050")
     assert 1 <= int(seconds) <= 5
     assert loaded == ["False", "False"]  # the model and onnxruntime live in the child only
+
+
+def test_a_prefetched_text_is_collected_by_the_next_synthesize(crashy: WorkerBackend) -> None:
+    pid = crashy.pid
+    crashy.prefetch("three words here")
+    crashy.prefetch("ignored while one is in flight")
+    assert len(crashy.synthesize("three words here").samples) == 3 * RATE // 10
+    assert len(crashy.synthesize("two words").samples) == 2 * RATE // 10
+    assert crashy.pid == pid  # a reply waiting in the pipe did not look like a dead child
+
+
+def test_a_prefetched_text_nobody_asks_for_is_dropped(crashy: WorkerBackend) -> None:
+    crashy.prefetch("four words of nothing")
+    assert len(crashy.synthesize("one").samples) == RATE // 10
+    assert len(crashy.synthesize("five words of test speech").samples) == 5 * RATE // 10
+
+
+def test_a_crash_on_a_prefetched_segment_fails_that_segment_only(crashy: WorkerBackend) -> None:
+    first = crashy.pid
+    crashy.prefetch(f"this one goes {CRASH_WORD}")
+    with pytest.raises(SynthesisError, match=r"crashed \(SIGABRT\).*goes kaboom"):
+        crashy.synthesize(f"this one goes {CRASH_WORD}")
+    crashy.prefetch(f"dropped and {CRASH_WORD}")
+    assert len(crashy.synthesize("still speaking").samples) == 2 * RATE // 10
+    assert crashy.pid != first
+
+
+def test_speak_sends_the_next_segment_ahead_and_returns_the_same_audio() -> None:
+    """espeak in its worker, with the segments sent ahead, gives exactly the audio it gives
+    one segment at a time."""
+    from listen.models import Segment
+    from listen.speak import speak, speak_segment
+
+    texts = ["The first sentence.", "A second one, longer than the first.", "And a third."]
+    segments = [Segment(t, t, "sentence", 300) for t in texts]
+    backend = create_backend(ESPEAK)
+    try:
+        sent: list[str] = []
+        real = backend.prefetch
+        backend.prefetch = lambda text: (sent.append(text), real(text))  # type: ignore[method-assign]
+        ahead = [s.audio.samples for s in speak(segments, backend)]
+        one_by_one = [speak_segment(s, backend).samples for s in segments]
+    finally:
+        backend.close()
+    assert sent == texts[1:]
+    assert all(np.array_equal(a, b) for a, b in zip(ahead, one_by_one, strict=True))

@@ -5,6 +5,8 @@ process that uses them: an engine that smashes its stack on one strange segment 
 process. ``WorkerBackend`` constructs the real backend in one long-lived child process instead
 and speaks through it:
 
+- ``prefetch`` sends the next segment's text before the current one is laid out, so the
+  child speaks on one core while the parent trims, resamples and spools on the other;
 - the child is a fresh interpreter (``python -c``; never a fork of a process that holds
   onnxruntime or numpy threads, and unlike multiprocessing's "spawn" it does not re-run the
   caller's main script) and stays warm across segments and articles;
@@ -278,6 +280,8 @@ class WorkerBackend:
         self.restarts = 0
         """How many times a child was started again after the first."""
         self._lock = threading.Lock()
+        self._ahead: str | None = None
+        """The text sent ahead by :meth:`prefetch`, its audio not yet collected."""
         handle, log = tempfile.mkstemp(prefix="listen-tts-", suffix=".log")
         os.close(handle)
         self._state: dict[str, Any] = {"log": Path(log)}
@@ -300,13 +304,44 @@ class WorkerBackend:
 
     def synthesize(self, text: str) -> Audio:
         with self._lock:
-            child = self._ready_child()
-            with contextlib.suppress(OSError):  # if it died, receive() says so
-                child.conn.send_bytes(text.encode("utf-8"))
+            child = self._asked(text)
             reply = child.receive(self.timeout)
             if reply is None:
                 raise self._crashed(child, text)
         return self._audio(reply, text)
+
+    def prefetch(self, text: str) -> None:
+        """Hand ``text`` to the child now, so that it speaks while this process works on the
+        segment before; the next :meth:`synthesize` of the same text collects the audio (of
+        another text, it drops it). Anything that goes wrong is left for that call to raise."""
+        with self._lock:
+            if self._ahead is not None or not self._finalizer.alive:
+                return
+            try:
+                child = self._ready_child()
+            except ListenError:
+                return
+            self._send(child, text)
+            self._ahead = text
+
+    def _asked(self, text: str) -> _Child:
+        """The child with ``text`` sent to it: already, by :meth:`prefetch`, or now."""
+        ahead, self._ahead = self._ahead, None
+        child: _Child | None = self._state.get("child")
+        if ahead is not None and child is not None:
+            if ahead == text:
+                return child
+            if child.receive(self.timeout) is None:  # it died on the text nobody wants
+                child.stop(kill=True)
+                self._state.pop("child", None)
+        child = self._ready_child()
+        self._send(child, text)
+        return child
+
+    @staticmethod
+    def _send(child: _Child, text: str) -> None:
+        with contextlib.suppress(OSError):  # if it died, receive() says so
+            child.conn.send_bytes(text.encode("utf-8"))
 
     def close(self) -> None:
         """Stop the child; the backend cannot speak afterwards."""
