@@ -13,9 +13,10 @@ import pytest
 
 from listen.assemble import assemble
 from listen.ffmpeg import ffmpeg_exe
-from listen.limiter import TruePeakMeter, block_true_peaks, limit, limit_blocks
+from listen.levels import PEAK_BOUND, analyse
+from listen.limiter import GAIN_BLOCK, TruePeakMeter, block_true_peaks, limit, limit_blocks
 from listen.loudness import LoudnessMeter
-from listen.master import encode_episode
+from listen.master import encode_episode, encode_measured, measure_file
 from listen.models import SAMPLE_RATE, Segment, SpokenSegment
 from listen.profile import resolve_profile
 from listen.speak import speak
@@ -147,3 +148,70 @@ def test_a_streamed_encode_decodes_to_every_sample_at_the_target(
         assert _decoded_samples(mp3) == len(pcm)
     assert loudness.integrated_lufs == pytest.approx(mastering.loudness, abs=0.3)
     assert loudness.true_peak_dbtp <= mastering.true_peak
+
+
+def _spooled(x: np.ndarray) -> PcmSpool:
+    pcm = PcmSpool(SAMPLE_RATE)
+    for part in blocks_of(x, 100_003):
+        pcm.append(part)
+    return pcm
+
+
+def test_one_analysis_pass_measures_loudness_as_pyloudnorm(speech: np.ndarray) -> None:
+    with _spooled(speech) as pcm, analyse(pcm) as levels:
+        expected = pyloudnorm.Meter(SAMPLE_RATE).integrated_loudness(speech.astype(np.float64))
+        assert levels.loudness == pytest.approx(expected, abs=0.05)
+
+
+@pytest.mark.parametrize("threshold", [0.05, 0.3])
+def test_true_peaks_are_exact_wherever_they_could_reach_the_threshold(
+    speech: np.ndarray, threshold: float
+) -> None:
+    loud = speech * np.float32(2.5)
+    exact = block_true_peaks(loud, GAIN_BLOCK)
+    with _spooled(loud) as pcm, analyse(pcm) as levels:
+        found = levels.true_peaks(threshold).read(0, exact.size + 1)
+    assert found.size == exact.size
+    near = exact > threshold
+    assert 0 < near.sum() < near.size  # some blocks measured, some only bounded
+    assert np.allclose(found[near], exact[near], rtol=1e-5, atol=1e-7)
+    assert np.all(found >= exact - 1e-6)  # elsewhere a bound, never under the true peak
+    assert np.all(found[~near] <= PEAK_BOUND * np.abs(loud).max())
+
+
+@pytest.mark.parametrize(("gain", "ceiling"), [(1.0, 0.9), (4.0, 0.7), (8.0, 0.5)])
+def test_the_predicted_limited_loudness_is_what_the_limiter_gives(
+    speech: np.ndarray, gain: float, ceiling: float
+) -> None:
+    """Mastering never limits the PCM to learn its loudness: the prediction from the block
+    figures is checked here against limiting it and measuring the result."""
+    with _spooled(speech) as pcm, analyse(pcm) as levels:
+        predicted, top = levels.limited_loudness(gain, ceiling)
+        limited = list(limit_blocks(pcm.read, len(pcm), gain, ceiling, SAMPLE_RATE))
+        with_peaks = list(
+            limit_blocks(pcm.read, len(pcm), gain, ceiling, SAMPLE_RATE, peaks=levels.peaks.read)
+        )
+    y = np.concatenate(limited)
+    assert np.array_equal(np.concatenate(with_peaks), y)  # the measured peaks limit the same
+    meter = LoudnessMeter(SAMPLE_RATE)
+    meter.add(y)
+    assert predicted == pytest.approx(meter.integrated(), abs=0.02)
+    true_peak = float(block_true_peaks(y, 1 << 20).max())
+    assert true_peak * 0.999 <= top <= ceiling * 1.001  # never under, and limited to the ceiling
+    if gain > 1.0:
+        assert top == pytest.approx(true_peak, rel=0.01)
+
+
+def test_the_mp3_measured_while_it_is_encoded_measures_as_the_file(
+    speech: np.ndarray, tmp_path: Path
+) -> None:
+    folder = tmp_path / "a [b] c|d: e's=f, g;h"
+    folder.mkdir()
+    mp3 = folder / "episode.mp3"
+    loudness = encode_measured(blocks_of(speech * np.float32(0.5), 65_536), mp3, "64k")
+    after = measure_file(mp3)
+    assert loudness.integrated_lufs == after.integrated_lufs
+    assert loudness.true_peak_dbtp == after.true_peak_dbtp
+    # the piped copy has no gapless header, so it decodes with the encoder's padding
+    assert loudness.loudness_range_lu == pytest.approx(after.loudness_range_lu, abs=0.2)
+    assert _decoded_samples(mp3) == speech.size  # the file kept its gapless header
