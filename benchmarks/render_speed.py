@@ -146,13 +146,23 @@ def spoken_text(voice: str, article: Path, scratch: Path) -> Path:
 
 def compare(voice: str, article: Path, rounds: int, scratch: Path) -> None:
     text_file = spoken_text(voice, article, scratch)
+    print(f"{voice} | {article.name}", flush=True)
     bare, full = [], []
     for i in range(rounds):
         pair = [lambda: bare.append(bare_round(voice, text_file, scratch)),
                 lambda: full.append(listen_round(voice, article, scratch))]  # fmt: skip
         for run in pair if i % 2 == 0 else pair[::-1]:
             run()
+        b, f = bare[-1], full[-1]
+        print(f"  round {i + 1}: bare {b['seconds']:.2f} s (engine {b['engine']:.2f} s, "
+              f"ffmpeg {b['encode']:.2f} s), listen {f['seconds']:.2f} s, "
+              f"ratio {f['seconds'] / b['seconds']:.2f}x  {_load()}", flush=True)  # fmt: skip
     _report(voice, article, bare, full)
+
+
+def _load() -> str:
+    with open("/proc/loadavg", encoding="ascii") as loadavg:
+        return "load " + " ".join(loadavg.read().split()[:3])
 
 
 def _report(voice: str, article: Path, bare: list[dict], full: list[dict]) -> None:
