@@ -67,7 +67,7 @@ def test_a_failure_while_encoding_leaves_no_temporary_file(
     def broken(*args: object, **kwargs: object) -> None:
         raise AudioError("Could not encode: disk full")
 
-    monkeypatch.setattr(master, "encode_blocks", broken)
+    monkeypatch.setattr(master, "encode_measured", broken)
     out = tmp_path / "fresh"
     with pytest.raises(AudioError):
         render_files([ARTICLE], out, voice=tone_voice)

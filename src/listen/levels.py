@@ -96,6 +96,8 @@ class Levels:
             lost = (1.0 - mean_square) * self.energies.read(blocks[0], blocks[-1] + 1)
             quarters -= np.bincount(blocks * GAIN_BLOCK // step, lost, quarters.size)
             top = max(top, float((peaks[: a.size] * np.maximum(knots[:-1], knots[1:])).max()))
+        # a block counts whole in the quarter where it starts: never take a quarter below 0
+        np.maximum(quarters, 0.0, out=quarters)
         loudness = gated_loudness(quarters * gain * gain, self.meter.samples, self.meter.rate)
         return loudness, top * gain
 
