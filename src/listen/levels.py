@@ -94,10 +94,9 @@ class Levels:
             mean_square = a * a + a * d * _RAMP.mean() * 2 + d * d * _SQUARE_RAMP
             blocks = lo // GAIN_BLOCK + np.arange(a.size)
             lost = (1.0 - mean_square) * self.energies.read(blocks[0], blocks[-1] + 1)
-            quarters -= np.bincount(blocks * GAIN_BLOCK // step, lost, quarters.size)
+            quarters -= _by_quarter(blocks, lost, step, quarters.size)
             top = max(top, float((peaks[: a.size] * np.maximum(knots[:-1], knots[1:])).max()))
-        # a block counts whole in the quarter where it starts: never take a quarter below 0
-        np.maximum(quarters, 0.0, out=quarters)
+        np.maximum(quarters, 0.0, out=quarters)  # rounding, or a block's energy not even
         loudness = gated_loudness(quarters * gain * gain, self.meter.samples, self.meter.rate)
         return loudness, top * gain
 
@@ -118,6 +117,18 @@ class Levels:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _by_quarter(blocks: np.ndarray, energy: np.ndarray, step: int, size: int) -> np.ndarray:
+    """The energy of each block shared out over the 100 ms quarters it covers, by samples (a
+    block straddles two when a quarter's ``step`` is no multiple of 32)."""
+    start = blocks * GAIN_BLOCK
+    first = start // step
+    inside = np.minimum(GAIN_BLOCK, (first + 1) * step - start) / GAIN_BLOCK
+    shared = np.bincount(first, energy * inside, size)
+    over = inside < 1.0
+    shared += np.bincount(first[over] + 1, energy[over] * (1.0 - inside[over]), size + 1)[:size]
+    return shared
 
 
 def analyse(pcm: PcmSpool) -> Levels:
