@@ -1,4 +1,8 @@
-"""The ``listen`` command: parses options, calls the library, prints. Nothing else."""
+"""The ``listen`` command: parses options, calls the library, prints. Nothing else.
+
+Only click, the error tree and the size limits load before a command runs: each command imports
+what it uses, so ``listen --help`` and a no-op ``listen publish`` start quickly.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,13 @@ from typing import Any, TypeVar
 
 import click
 
-from listen import __version__
 from listen.errors import ListenError
 from listen.limits import Limits, format_size, parse_size
-from listen.profile import DEFAULT_VOICE, parse_bitrate
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_VOICE = "joe"
+"""listen.profile.DEFAULT_VOICE, named here so that --help need not load the profiles."""
 
 
 class BitRate(click.ParamType):
@@ -27,6 +32,8 @@ class BitRate(click.ParamType):
     name = "rate"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from listen.profile import parse_bitrate
+
         try:
             return parse_bitrate(value)
         except ValueError as exc:
@@ -114,8 +121,24 @@ def _errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from listen import __version__
+
+    click.echo(f"listen, version {__version__}")
+    ctx.exit()
+
+
 @click.group()
-@click.version_option(__version__, prog_name="listen")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 @click.option("--verbose", is_flag=True, help="Log each stage to stderr.")
 def main(verbose: bool) -> None:
     """Turn news articles into publishable audio."""
