@@ -167,10 +167,11 @@ def publish(
             tasks = _tasks(catalogue, todo, request, out)
             results, failed = _render(tasks, executor, progress)
             results, held = _gate(results, request.publish_flagged)
-            with catalogue.transaction():
-                for result in results:
-                    _store(out, catalogue, result, digest)
-            _settle(out, catalogue, request.show)
+            if results:  # else the catalogue is as the first settle left it
+                with catalogue.transaction():
+                    for result in results:
+                        _store(out, catalogue, result, digest)
+                _settle(out, catalogue, request.show)
             failed = [*fetched.failed, *failed]
             kept = {key for key, _ in failed} | {r.key for r in held}
             fetched.remember(catalogue, {s.key for s in sources} - kept)
@@ -247,6 +248,8 @@ def _needs_render(record: EpisodeRecord | None, source: Source, digest: str) -> 
 def _tasks(
     catalogue: Catalogue, todo: Sequence[Source], request: PublishRequest, out: Path
 ) -> list[RenderTask]:
+    if not todo:  # the render machinery (numpy, scipy, the engines) is not even imported
+        return []
     from listen.task import RenderTask
 
     by_source = {r.source: r for r in catalogue.all()}
