@@ -7,14 +7,13 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from listen.models import Rendered, Script
-from listen.normalise import explain as explain_text
-from listen.normalise.lexicon import Lexicon
 from listen.profile import list_profiles
 from listen.tts import availability
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the normaliser is loaded by the command that explains a script
     from listen.check import EpisodeCheck, SentenceCheck
+    from listen.models import Rendered, Script
+    from listen.normalise.lexicon import Lexicon
     from listen.publish import PublishSummary
 
 __all__ = [
@@ -64,10 +63,12 @@ def script_lines(
     script: Script, lexicon: Lexicon | None = None, spelling: str = "us"
 ) -> Iterator[str]:
     """A segment a line with its pause; with ``lexicon``, each rewrite and its rule under it."""
+    from listen.normalise import explain
+
     for segment in script.segments:
         yield f"[{segment.kind} +{segment.pause_ms}ms] {segment.spoken}"
         if lexicon is not None:
-            _, rewrites = explain_text(segment.text, lexicon=lexicon, spelling=spelling)
+            _, rewrites = explain(segment.text, lexicon=lexicon, spelling=spelling)
             for rewrite in rewrites:
                 yield f"    {rewrite.written} -> {rewrite.spoken} [{rewrite.rule}]"
 
