@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +49,34 @@ def test_unknown_executor_and_missing_scheduler_are_errors() -> None:
         create_executor("ray", jobs=1)
     with pytest.raises(ExecutorError, match="needs a scheduler address"):
         create_executor("dask", jobs=1)
+
+
+_KILLED_PARENT = """
+import os, signal
+from listen.executor import create_executor
+pool = create_executor("local", jobs=2)
+print(pool.submit(os.getpid).result(), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_workers_exit_when_the_publishing_process_is_killed(tmp_path: Path) -> None:
+    out = tmp_path / "worker.txt"
+    with out.open("w") as stdout:  # a file, not a pipe a leftover worker would hold open
+        done = subprocess.run(
+            [sys.executable, "-c", _KILLED_PARENT], stdout=stdout, stderr=subprocess.DEVNULL
+        )
+    assert done.returncode == -signal.SIGKILL
+    worker = int(out.read_text().split()[0])
+    deadline = time.monotonic() + 10
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

@@ -9,6 +9,8 @@ engines' threads so that N processes do not fight over the same cores.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from multiprocessing import get_context
@@ -33,6 +35,7 @@ ExecutorFactory = Callable[[], Executor]
 
 DASK_INSTALL = "pip install 'listen[dask]'"
 SCHEDULER_TIMEOUT_S = 5
+_WATCH_INTERVAL_S = 1.0
 
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
@@ -120,15 +123,24 @@ def engine_threads(jobs: int) -> int:
 
 
 def local_executor(jobs: int) -> Executor:
-    """A pool of ``jobs`` fresh processes (spawned, never forked), each engine limited."""
+    """A pool of ``jobs`` fresh processes (spawned, never forked), each engine limited, each
+    exiting on its own if the publishing process is killed."""
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=get_context("spawn"),
-        initializer=_limit_threads,
-        initargs=(engine_threads(jobs),),
+        initializer=_start_worker,
+        initargs=(engine_threads(jobs), os.getpid()),
     )
 
 
-def _limit_threads(threads: int) -> None:
+def _start_worker(threads: int, parent: int) -> None:
     for name in THREAD_VARIABLES:
         os.environ[name] = str(threads)
+    # A worker holds both ends of its task queue, so it never sees the parent go: watch it.
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_WATCH_INTERVAL_S)
+    os._exit(1)
