@@ -190,12 +190,27 @@ class _CachingBackend:
         self.reused = 0
         self._served: set[str] = set()
 
+    def prefetch(self, text: str) -> None:
+        """Start the engine on ``text`` ahead (see :func:`listen.speak.speak`), unless the
+        cache will answer it."""
+        ahead = getattr(self._backend, "prefetch", None)
+        if ahead is None:
+            return
+        if self._cache is not None:
+            key = self._key(text)
+            if key not in self._served and key in self._cache:
+                return
+        ahead(text)
+
+    def _key(self, text: str) -> str:
+        settings, engine, version = self._engine
+        return segment_key(text, settings, engine, version)
+
     def synthesize(self, text: str) -> Audio:
         if self._cache is None:
             self.synthesised += 1
             return self._backend.synthesize(text)
-        settings, engine, version = self._engine
-        key = segment_key(text, settings, engine, version)
+        key = self._key(text)
         again = key in self._served
         self._served.add(key)
         audio = None if again else self._cache.get(key)
