@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import shutil
 import time
 from collections import Counter
@@ -35,25 +34,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from listen import __version__
 from listen.catalogue import CATALOGUE_NAME, Catalogue, EpisodeRecord
 from listen.config import ShowConfig, load_config
 from listen.errors import ListenError
-from listen.feed import FeedEpisode, build_feed
-from listen.feedcheck import check_feed
 from listen.fsutil import write_bytes_atomic
 from listen.models import CheckOptions, Profile
 from listen.output import output_lock, sweep_stale
 from listen.profile import resolve_profile
-from listen.site import (
-    SiteEpisode,
-    SiteShow,
-    build_site,
-    episode_pages,
-    site_episode_from_timing,
-)
+from listen.settle import FEED_NAME, PublishError, settle
 from listen.slug import slugify
 from listen.sources import Source, find_sources, is_listing, is_url
 
@@ -76,18 +66,11 @@ __all__ = [
 
 _LOGGER = logging.getLogger(__name__)
 
-FEED_NAME = "feed.xml"
 CACHE_DIR = ".cache/segments"
-_VERSION = re.compile(r"^[0-9a-f]{12}$")
 _ROLES = {".mp3": "audio", ".vtt": "transcript", ".chapters.json": "chapters", ".json": "timing"}
-_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(article key, articles done, articles to render)``."""
-
-
-class PublishError(ListenError, RuntimeError):
-    """The feed could not be published; the previous feed stays in place."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +142,7 @@ def publish(
     with output_lock(out):
         sweep_stale(out)
         with Catalogue(out) as catalogue:
-            _settle(out, catalogue, request.show)
+            settle(out, catalogue, request.show)
             digest = profile_digest(request.profile)
             fetched = _fetch(listings, catalogue, digest, request)
             sources += fetched.sources
@@ -171,7 +154,7 @@ def publish(
                 with catalogue.transaction():
                     for result in results:
                         _store(out, catalogue, result, digest)
-                _settle(out, catalogue, request.show)
+                settle(out, catalogue, request.show)
             failed = [*fetched.failed, *failed]
             kept = {key for key, _ in failed} | {r.key for r in held}
             fetched.remember(catalogue, {s.key for s in sources} - kept)
@@ -198,7 +181,7 @@ def unpublish(out_dir: Path, episode_id: str, show: ShowConfig) -> EpisodeRecord
         raise PublishError(f"'{out_dir}' holds no published catalogue: check --out")
     with output_lock(out_dir), Catalogue(out_dir) as catalogue:
         record = catalogue.retract(episode_id)
-        _settle(out_dir, catalogue, show)
+        settle(out_dir, catalogue, show)
     return record
 
 
@@ -207,15 +190,6 @@ def profile_digest(profile: Profile) -> str:
     lexicons = [hashlib.sha256(p.read_bytes()).hexdigest() for p in profile.lexicons if p.is_file()]
     settings = json.dumps([profile.to_dict(), lexicons, __version__], sort_keys=True, default=str)
     return hashlib.sha256(settings.encode()).hexdigest()
-
-
-def _settle(out: Path, catalogue: Catalogue, show: ShowConfig) -> None:
-    """Bring the feed, artwork and pages up to date with the catalogue, then delete what no
-    row names."""
-    _write_cover(out, show)
-    _write_feed(out, catalogue, show)
-    _write_pages(out, catalogue, show)
-    _delete_unreferenced(out, catalogue)
 
 
 def _fetch(
@@ -402,68 +376,6 @@ def _orphans(catalogue: Catalogue, sources: Sequence[Source], fetched: Fetched) 
     records = catalogue.all(["published"])
     judged = [r for r in records if fetched.complete or not is_url(r.source)]
     return tuple(r.id for r in judged if r.source not in keys)
-
-
-def _write_cover(out: Path, show: ShowConfig) -> None:
-    target = out / show.cover.name
-    data = show.cover.read_bytes()
-    if not target.is_file() or target.read_bytes() != data:
-        write_bytes_atomic(target, data)
-
-
-def _write_feed(out: Path, catalogue: Catalogue, show: ShowConfig) -> None:
-    """Rebuild the feed from the catalogue; replace the old one only if the new one passes."""
-    records = catalogue.all(["published"])
-    if not records:
-        return
-    data = build_feed(show, [FeedEpisode.from_record(r, show.base_url) for r in records])
-    path = out / FEED_NAME
-    old = path.read_bytes() if path.is_file() else None
-    if data == old:
-        return
-    problems = check_feed(data, files=out, previous=old, require_https=_needs_https(show))
-    if problems:
-        listed = "; ".join(str(p) for p in problems[:3])
-        raise PublishError(f"The new feed fails its check, so the old one stays: {listed}")
-    write_bytes_atomic(path, data)
-
-
-def _write_pages(out: Path, catalogue: Catalogue, show: ShowConfig) -> None:
-    """The show page, an article page, embed page and oEmbed file per episode, and the player;
-    a retracted episode's pages are removed."""
-    records = catalogue.all()
-    site_show = SiteShow(show.title, show.base_url, FEED_NAME, show.description, show.language)
-    episodes = [_site_episode(out, r) for r in records if r.state == "published"]
-    for relative, data in build_site(site_show, episodes).items():
-        target = out / relative
-        if not target.is_file() or target.read_bytes() != data:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomic(target, data)
-    for record in records:
-        if record.state != "published":
-            for page in episode_pages(record.slug):
-                (out / page).unlink(missing_ok=True)
-
-
-def _site_episode(out: Path, record: EpisodeRecord) -> SiteEpisode:
-    timing = json.loads((out / record.files["timing"]).read_text(encoding="utf-8"))
-    return site_episode_from_timing(timing, Path(record.files["audio"]).parent.as_posix() + "/")
-
-
-def _needs_https(show: ShowConfig) -> bool:
-    """Apple needs https; a feed served from this machine for a preview does not."""
-    return urlsplit(show.base_url).hostname not in _LOCAL_HOSTS
-
-
-def _delete_unreferenced(out: Path, catalogue: Catalogue) -> None:
-    """Delete version folders no catalogue row names; call only once the feed is written."""
-    named = {Path(p).parent for r in catalogue.all(["published"]) for p in r.files.values()}
-    for slug_dir in out.iterdir():
-        if not slug_dir.is_dir() or slug_dir.name.startswith("."):
-            continue
-        for folder in slug_dir.iterdir():
-            if _VERSION.match(folder.name) and folder.relative_to(out) not in named:
-                shutil.rmtree(folder)
 
 
 def publish_request(
