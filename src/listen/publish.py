@@ -279,8 +279,9 @@ def _gate(
     results: Sequence[RenderResult], publish_flagged: bool
 ) -> tuple[list[RenderResult], list[RenderResult]]:
     """The results to publish, and those held back because their check still flags a sentence."""
-    held = [] if publish_flagged else [r for r in results if r.flagged]
-    return [r for r in results if not any(r is h for h in held)], held
+    if publish_flagged:
+        return list(results), []
+    return [r for r in results if not r.flagged], [r for r in results if r.flagged]
 
 
 def _checks(
