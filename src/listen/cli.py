@@ -60,6 +60,13 @@ _CONFIG = click.option(
 _BASE_URL = click.option(
     "--base-url", metavar="URL", help="Where the folder is served [listen.toml]."
 )
+_PUBLISHED = click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The published folder: feed, catalogue, audio.",
+)
 
 
 def _kb(size: int) -> str:
@@ -347,13 +354,7 @@ def embed(slug: str, folder: Path) -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="The published folder: feed, catalogue, audio.",
-)
+@_PUBLISHED
 @_BASE_URL
 @_CONFIG
 @click.option("--voice", "-v", metavar="NAME", help="Voice profile [listen.toml's voice].")
@@ -424,13 +425,7 @@ def publish(
 
 @main.command()
 @click.argument("episode_id", metavar="ID")
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="The published folder.",
-)
+@_PUBLISHED
 @_CONFIG
 @_BASE_URL
 @_errors
