@@ -55,9 +55,9 @@ def _kill_while_encoding() -> None:
             time.sleep(0.001)
         _die()
 
-    def encoding(audio: Any, path: Path, mastering: Any) -> Any:
+    def encoding(audio: Any, path: Path, mastering: Any, *rest: Any) -> Any:
         threading.Thread(target=watch, args=(path,), daemon=True).start()
-        result = encode(audio, path, mastering)
+        result = encode(audio, path, mastering, *rest)
         time.sleep(5)  # the watcher kills us before this ends
         return result
 

@@ -67,9 +67,9 @@ def test_real_espeak_in_its_worker_speaks_ahead_through_the_cache(tmp_path: Path
         assert callable(getattr(voice.backend, "prefetch", None))  # espeak speaks in a worker
         engine: tuple[dict[str, object], str, str] = ({}, "espeak", "espeak test")
         first = _CachingBackend(voice.backend, cache, engine)
-        made = [s.audio for s in speak(segments, first)]  # type: ignore[arg-type]
+        made = [s.audio for s in speak(segments, first, voice.rate)]  # type: ignore[arg-type]
         second = _CachingBackend(voice.backend, cache, engine)
-        again = [s.audio for s in speak(segments, second)]  # type: ignore[arg-type]
+        again = [s.audio for s in speak(segments, second, voice.rate)]  # type: ignore[arg-type]
     assert (first.synthesised, first.reused) == (3, 0)
     assert (second.synthesised, second.reused) == (0, 3)
     for a, b in zip(made, again, strict=True):

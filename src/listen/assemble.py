@@ -1,7 +1,8 @@
 """Spoken segments and pauses -> the episode's PCM, and where every segment and chapter sits.
 
 Imports no engine and runs no encoder: it lays out audio that :mod:`listen.speak` made and
-:mod:`listen.master` will master. Pauses are whole samples at 44.1 kHz, so timings are exact.
+:mod:`listen.master` will master. Pauses are whole samples at the episode's rate
+(:func:`episode_rate`), so timings are exact.
 Each segment and pause is written to a :class:`~listen.spool.PcmSpool` as it comes, so only
 one segment's audio is in memory at a time, however long the article.
 """
@@ -14,15 +15,30 @@ from pathlib import Path
 
 import numpy as np
 
-from listen.models import SAMPLE_RATE, Assembly, Audio, ChapterTiming, SegmentTiming, SpokenSegment
+from listen.levels import Analyser
+from listen.models import (
+    SPEECH_RATE,
+    Assembly,
+    Audio,
+    ChapterTiming,
+    SegmentTiming,
+    SpokenSegment,
+)
 from listen.spool import PcmSpool
 
-__all__ = ["LEAD_IN_MS", "assemble", "chapter_timings"]
+__all__ = ["LEAD_IN_MS", "assemble", "chapter_timings", "episode_rate"]
 
 _LOGGER = logging.getLogger(__name__)
 
 LEAD_IN_MS = 150
 """Silence before the first word (at most 300 ms is allowed)."""
+
+
+def episode_rate(intro: Audio | None = None, outro: Audio | None = None) -> int:
+    """The rate an episode is laid out at: the engines' own :data:`~listen.models.SPEECH_RATE`,
+    or the music's (44.1 kHz, see :func:`listen.master.load_music`) when it has any, so
+    the music keeps its highs."""
+    return max([SPEECH_RATE, *(m.sample_rate for m in (intro, outro) if m is not None)])
 
 
 def assemble(
@@ -31,42 +47,54 @@ def assemble(
     intro: Audio | None = None,
     outro: Audio | None = None,
     spool_dir: Path | None = None,
+    rate: int | None = None,
 ) -> Assembly:
     """Lay the segments end to end, each followed by its pause; ``chapters`` are the script's
     chapter titles. ``intro`` and ``outro`` music (already at the episode's loudness, see
     :func:`listen.master.load_music`) go before the lead-in and after the last pause.
-    The result is unmastered (:func:`listen.master.encode_episode` masters it) and its PCM
-    is in a temporary file in ``spool_dir`` (the system's temporary directory by default):
-    close the assembly when done with it."""
-    pcm = PcmSpool(SAMPLE_RATE, spool_dir)
+    The result is unmastered (:func:`listen.master.encode_episode` masters it, with the
+    loudness and peaks measured here as each piece came) and its PCM is in a temporary file
+    in ``spool_dir`` (the system's temporary directory by default):
+    close the assembly when done with it. Every segment's audio must be at ``rate`` Hz
+    (:func:`episode_rate` by default), as :func:`listen.speak.speak` makes it."""
+    pcm = PcmSpool(rate or episode_rate(intro, outro), spool_dir)
+    analyser = Analyser(pcm)
     try:
-        return _lay_out(pcm, spoken, chapters, intro, outro)
+        return _lay_out(pcm, analyser, spoken, chapters, intro, outro)
     except BaseException:
+        analyser.close()
         pcm.close()
         raise
 
 
 def _lay_out(
     pcm: PcmSpool,
+    analyser: Analyser,
     spoken: Iterable[SpokenSegment],
     chapters: Sequence[str],
     intro: Audio | None,
     outro: Audio | None,
 ) -> Assembly:
     timings: list[SegmentTiming] = []
-    add = pcm.append
+    rate = pcm.sample_rate
+
+    def add(samples: np.ndarray) -> None:
+        pcm.append(samples)
+        analyser.add(samples)
+
     if intro is not None:
-        add(_at_episode_rate(intro))
-    add(_silence(LEAD_IN_MS))
+        add(_at_rate(intro, rate))
+    add(_silence(LEAD_IN_MS, rate))
     for item in spoken:
         start = len(pcm)
-        add(_at_episode_rate(item.audio))
-        timings.append(SegmentTiming(item.segment, start / SAMPLE_RATE, len(pcm) / SAMPLE_RATE))
-        add(_silence(item.segment.pause_ms))
+        add(_at_rate(item.audio, rate))
+        timings.append(SegmentTiming(item.segment, start / rate, len(pcm) / rate))
+        add(_silence(item.segment.pause_ms, rate))
     if outro is not None:
-        add(_at_episode_rate(outro))
+        add(_at_rate(outro, rate))
     _LOGGER.debug("assembled %d segments, %.1f s", len(timings), pcm.duration)
-    return Assembly(pcm, tuple(timings), chapter_timings(chapters, timings, pcm.duration))
+    chaptered = chapter_timings(chapters, timings, pcm.duration)
+    return Assembly(pcm, tuple(timings), chaptered, analyser.levels())
 
 
 def chapter_timings(
@@ -85,13 +113,13 @@ def chapter_timings(
     )
 
 
-def _at_episode_rate(audio: Audio) -> np.ndarray:
-    if audio.sample_rate != SAMPLE_RATE:
+def _at_rate(audio: Audio, rate: int) -> np.ndarray:
+    if audio.sample_rate != rate:
         raise ValueError(
-            f"Audio at {audio.sample_rate} Hz handed to the assembler: resample to {SAMPLE_RATE}"
+            f"Audio at {audio.sample_rate} Hz handed to the assembler: resample to {rate}"
         )
     return audio.samples
 
 
-def _silence(ms: int) -> np.ndarray:
-    return np.zeros(round(ms * SAMPLE_RATE / 1000), dtype=np.float32)
+def _silence(ms: int, rate: int) -> np.ndarray:
+    return np.zeros(round(ms * rate / 1000), dtype=np.float32)

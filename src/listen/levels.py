@@ -24,7 +24,7 @@ from listen.limiter import _INTERPOLATOR, CHUNK, GAIN_BLOCK, OVERSAMPLE, gain_kn
 from listen.loudness import LoudnessMeter, gated_loudness
 from listen.spool import PcmSpool
 
-__all__ = ["PEAK_BOUND", "Levels", "analyse"]
+__all__ = ["PEAK_BOUND", "Analyser", "Levels", "analyse"]
 
 _TAPS = -(-_INTERPOLATOR.size // OVERSAMPLE)
 _PHASES = [
@@ -134,13 +134,60 @@ def _by_quarter(blocks: np.ndarray, energy: np.ndarray, step: int, size: int) ->
 def analyse(pcm: PcmSpool) -> Levels:
     """Read ``pcm`` once: its loudness, and per 32-sample block its sample peak and
     K-weighted energy (blocks aligned to the spool's start)."""
-    meter = LoudnessMeter(pcm.sample_rate)
-    levels = Levels(pcm, meter, PcmSpool(pcm.sample_rate), PcmSpool(pcm.sample_rate))
+    levels = _empty(pcm)
     for x in pcm.blocks(CHUNK):
-        squares = meter.add(x)
-        levels.energies.append(_per_block(squares, np.sum))
-        levels.sample_peaks.append(_per_block(np.abs(x), np.max))
+        _measure(levels, x)
     return levels
+
+
+class Analyser:
+    """:func:`analyse` while the spool is written, so the figures are ready when the last
+    sample is: hand :meth:`add` every block appended to the spool, in order, then take
+    :meth:`levels`. The episode is measured while the engine speaks its next sentence, not
+    read back afterwards."""
+
+    _BATCH = 1 << 16
+    """Samples gathered before they are measured, so a short pause is not a call of its own."""
+
+    def __init__(self, pcm: PcmSpool) -> None:
+        self._levels = _empty(pcm)
+        self._pending: list[np.ndarray] = []
+        self._size = 0
+
+    def add(self, samples: np.ndarray) -> None:
+        """Measure ``samples``, the next ones appended to the spool."""
+        self._pending.append(np.asarray(samples, dtype=np.float32))
+        self._size += len(samples)
+        if self._size >= self._BATCH:
+            self._measure(whole_blocks=True)
+
+    def levels(self) -> Levels:
+        """The figures of everything added, as :func:`analyse` finds them."""
+        self._measure(whole_blocks=False)
+        return self._levels
+
+    def close(self) -> None:
+        self._levels.close()
+
+    def _measure(self, whole_blocks: bool) -> None:
+        x = np.concatenate(self._pending) if self._pending else np.zeros(0, np.float32)
+        cut = x.size // GAIN_BLOCK * GAIN_BLOCK if whole_blocks else x.size
+        if cut:
+            _measure(self._levels, x[:cut])
+        self._pending = [x[cut:]] if cut < x.size else []
+        self._size = x.size - cut
+
+
+def _empty(pcm: PcmSpool) -> Levels:
+    rate = pcm.sample_rate
+    return Levels(pcm, LoudnessMeter(rate), PcmSpool(rate), PcmSpool(rate))
+
+
+def _measure(levels: Levels, x: np.ndarray) -> None:
+    """Add the next samples ``x`` (a whole number of blocks, unless they are the last)."""
+    squares = levels.meter.add(x)
+    levels.energies.append(_per_block(squares, np.sum))
+    levels.sample_peaks.append(_per_block(np.abs(x), np.max))
 
 
 def _per_block(x: np.ndarray, reduce: np.ufunc | object) -> np.ndarray:

@@ -31,7 +31,6 @@ from listen.ffmpeg import feed_ffmpeg, read_ffmpeg, run_ffmpeg
 from listen.levels import Levels, analyse
 from listen.limiter import CHUNK, block_true_peaks, limit, limit_blocks
 from listen.models import SAMPLE_RATE, Audio, Loudness, Mastering
-from listen.pcm import resample
 from listen.spool import PcmSpool
 
 __all__ = [
@@ -226,26 +225,37 @@ def _music(path: Path, mastering: Mastering, fade_in_ms: int) -> Audio:
     return master(clip, mastering.loudness, mastering.true_peak)
 
 
-def encode_episode(pcm: PcmSpool, path: Path, mastering: Mastering) -> Loudness:
+def encode_episode(
+    pcm: PcmSpool, path: Path, mastering: Mastering, levels: Levels | None = None
+) -> Loudness:
     """Master the episode to the target loudness, encode it once, and measure the MP3 itself
     (ebur128); the PCM streams from ``pcm`` a chunk at a time, never whole in memory.
 
-    One pass reads the PCM for its loudness and its peaks (:func:`listen.levels.analyse`);
+    One pass reads the PCM for its loudness and its peaks (:func:`listen.levels.analyse`),
+    unless ``levels`` has them already (measured as the episode was laid out, see
+    :class:`listen.levels.Analyser`);
     the gain is then found from those figures alone, and one more pass limits the PCM into
     the encoder, while a second ffmpeg decodes the MP3 as it is written and measures it. MP3
     encoding shifts loudness by a few tenths of a LU; when the file misses the target by
     more than the tolerance, the PCM is mastered again with the difference and re-encoded.
     """
     _check_length(pcm)
-    with analyse(pcm) as levels:
-        target = mastering.loudness + _ENCODER_LOSS_LU
-        for _ in range(3):
-            plan = _plan(levels, target, mastering.true_peak)
-            loudness = encode_measured(_mastered(levels, plan), path, mastering.bitrate)
-            error = mastering.loudness - loudness.integrated_lufs
-            if abs(error) <= _ENCODED_TOLERANCE_LU or not np.isfinite(error):
-                break
-            target += error
+    if levels is None:
+        with analyse(pcm) as measured:
+            return _encode_levelled(measured, path, mastering)
+    return _encode_levelled(levels, path, mastering)
+
+
+def _encode_levelled(levels: Levels, path: Path, mastering: Mastering) -> Loudness:
+    target = mastering.loudness + _ENCODER_LOSS_LU
+    for _ in range(3):
+        plan = _plan(levels, target, mastering.true_peak)
+        mastered = _mastered(levels, plan)
+        loudness = encode_measured(mastered, path, mastering.bitrate, levels.pcm.sample_rate)
+        error = mastering.loudness - loudness.integrated_lufs
+        if abs(error) <= _ENCODED_TOLERANCE_LU or not np.isfinite(error):
+            break
+        target += error
     return loudness
 
 
@@ -313,34 +323,38 @@ def _mastered(levels: Levels, plan: _Plan) -> Iterator[np.ndarray]:
 
 
 def encode_mp3(audio: Audio, path: Path, bitrate: str = "64k") -> None:
-    """Encode mono float PCM once to CBR MP3 at 44.1 kHz with a Xing/Info (LAME) header; no
-    tags (:mod:`listen.tags` writes them)."""
-    if audio.sample_rate != SAMPLE_RATE:
-        audio = resample(audio, SAMPLE_RATE)
-    encode_blocks([audio.samples], path, bitrate)
+    """Encode mono float PCM once to CBR MP3 at 44.1 kHz (the encoder resamples) with a
+    Xing/Info (LAME) header; no tags (:mod:`listen.tags` writes them)."""
+    encode_blocks([audio.samples], path, bitrate, audio.sample_rate)
 
 
-def encode_blocks(blocks: Iterable[np.ndarray], path: Path, bitrate: str = "64k") -> None:
-    """:func:`encode_mp3` for mono float PCM at 44.1 kHz handed over a block at a time: the
-    blocks are piped to the encoder as they come."""
-    with feed_ffmpeg([*_encoder_args(bitrate), *_MP3, str(path)], _what(path)) as write:
+def encode_blocks(
+    blocks: Iterable[np.ndarray], path: Path, bitrate: str = "64k", rate: int = SAMPLE_RATE
+) -> None:
+    """:func:`encode_mp3` for mono float PCM at ``rate`` Hz handed over a block at a time:
+    the blocks are piped to the encoder as they come, and the MP3 is at 44.1 kHz whatever
+    ``rate`` is (the encoder resamples)."""
+    args = [*_encoder_args(bitrate, rate), *_MP3, str(path)]
+    with feed_ffmpeg(args, _what(path)) as write:
         _write_blocks(write, blocks)
 
 
-def encode_measured(blocks: Iterable[np.ndarray], path: Path, bitrate: str = "64k") -> Loudness:
+def encode_measured(
+    blocks: Iterable[np.ndarray], path: Path, bitrate: str = "64k", rate: int = SAMPLE_RATE
+) -> Loudness:
     """:func:`encode_blocks`, the encoder also handing the MP3 it writes to a second ffmpeg
     that decodes and measures it as it is made, on another core: :func:`measure_file`'s
     figures without reading the file again afterwards."""
     copy = f"[f=mp3:{_MP3_OPTIONS}]{_tee_escape(str(path))}|[f=mp3:write_xing=0]pipe:1"
-    args = [*_encoder_args(bitrate), "-f", "tee", copy]
+    args = [*_encoder_args(bitrate, rate), "-f", "tee", copy]
     measuring = read_ffmpeg(_MEASURE_ARGS, f"measure loudness of '{path}'")
     with measuring as (pipe, report), feed_ffmpeg(args, _what(path), pipe) as write:
         _write_blocks(write, blocks)
     return _parse_summary(report[0].decode("utf-8", "replace"), path)
 
 
-def _encoder_args(bitrate: str) -> list[str]:
-    return ["-loglevel", "error", "-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "1",
+def _encoder_args(bitrate: str, rate: int) -> list[str]:
+    return ["-loglevel", "error", "-f", "f32le", "-ar", str(rate), "-ac", "1",
             "-i", "pipe:", "-map", "0:a", "-c:a", "libmp3lame", "-b:a", bitrate,
             "-ar", str(SAMPLE_RATE), "-ac", "1", "-map_metadata", "-1", "-y"]  # fmt: skip
 
@@ -362,4 +376,4 @@ def _tee_escape(path: str) -> str:
 
 def _write_blocks(write: Callable[[bytes], None], blocks: Iterable[np.ndarray]) -> None:
     for block in blocks:
-        write(np.clip(block, -1.0, 1.0).astype("<f4").tobytes())
+        write(np.clip(block, -1.0, 1.0).astype("<f4", copy=False).tobytes())

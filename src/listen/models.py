@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 if TYPE_CHECKING:  # only in annotations: `listen --help` need not load numpy
     import numpy as np
 
+    from listen.levels import Levels
     from listen.spool import PcmSpool
 
 __all__ = [
     "DEFAULT_MAX_WER",
     "SAMPLE_RATE",
+    "SPEECH_RATE",
     "Article",
     "Assembly",
     "Audio",
@@ -44,7 +46,12 @@ __all__ = [
 ]
 
 SAMPLE_RATE = 44_100
-"""The episode's sample rate: every segment is resampled to it, and the MP3 is encoded at it."""
+"""The MP3's sample rate, and the episode's when it has intro or outro music."""
+
+SPEECH_RATE = 22_050
+"""The rate a speech-only episode is laid out and mastered at: every bundled engine (espeak-ng,
+Piper's joe, pyttsx3 through espeak-ng) speaks at it, so nothing is resampled until the encoder
+raises it to :data:`SAMPLE_RATE`, as an encode of the engine's own WAV would."""
 
 DEFAULT_MAX_WER = 0.3
 """A sentence with more than this share of its words wrong is flagged by ``listen check``."""
@@ -365,17 +372,22 @@ class ChapterTiming:
 @dataclass(frozen=True, eq=False)
 class Assembly:
     """The whole episode as PCM in a spool on disk (never whole in memory), with where every
-    segment and chapter sits in it. Close it when done to remove the spool."""
+    segment and chapter sits in it, and its loudness and peaks measured as it was laid out
+    (``levels``, for :func:`listen.master.encode_episode`). Close it when done to remove the
+    spool and the measurements."""
 
     pcm: PcmSpool
     timings: tuple[SegmentTiming, ...]
     chapters: tuple[ChapterTiming, ...]
+    levels: Levels | None = None
 
     @property
     def duration(self) -> float:
         return self.pcm.duration
 
     def close(self) -> None:
+        if self.levels is not None:
+            self.levels.close()
         self.pcm.close()
 
     def __enter__(self) -> Assembly:

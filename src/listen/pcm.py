@@ -49,11 +49,11 @@ def trim_silence(audio: Audio, threshold_db: float = -45.0, pad_ms: int = 20) ->
 def _moving_power(x: np.ndarray, window: int) -> np.ndarray:
     """Mean square of a window centred on each sample (zeros beyond the ends), at least
     1e-20 (-200 dBFS); levels are compared as powers, so no logarithm is taken per sample."""
-    power = np.concatenate(([0.0], np.cumsum(np.square(x, dtype=np.float64))))
-    centre = np.arange(x.size) - window // 2
-    lo = np.clip(centre, 0, x.size)
-    hi = np.clip(centre + window, 0, x.size)
-    return np.maximum((power[hi] - power[lo]) / window, 1e-20)
+    half = window // 2
+    squares = np.zeros(1 + half + x.size + window - half)
+    np.square(x, out=squares[1 + half : 1 + half + x.size], dtype=np.float64)
+    power = np.cumsum(squares, out=squares)  # the zeros each side make the ends' windows short
+    return np.maximum((power[window : window + x.size] - power[: x.size]) / window, 1e-20)
 
 
 def _speech_span(power: np.ndarray, threshold: float, rate: int) -> tuple[int, int] | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from listen import __version__
 from listen.article import load
-from listen.assemble import assemble
+from listen.assemble import assemble, episode_rate
 from listen.check import CheckOptions, check_and_repair
 from listen.errors import ListenError
 from listen.limits import Limits
@@ -65,6 +65,11 @@ class Voice:
     lexicon: Lexicon
     intro: Audio | None = None
     outro: Audio | None = None
+
+    @property
+    def rate(self) -> int:
+        """The sample rate its episodes are laid out and mastered at."""
+        return episode_rate(self.intro, self.outro)
 
 
 @contextlib.contextmanager
@@ -171,7 +176,7 @@ def render_article(
     earlier version whole until this one is whole. Call it holding ``output_lock(out_dir)``.
     With ``checker``, hear it back and synthesise its flagged sentences again."""
     script = _script(article, voice.profile, voice.lexicon)
-    spoken: Iterable[SpokenSegment] = speak(script.segments, voice.backend)
+    spoken: Iterable[SpokenSegment] = speak(script.segments, voice.backend, voice.rate)
     if progress is not None:
         spoken = _counted(spoken, slug, len(script.segments), progress)
     if checker is None:
@@ -184,7 +189,7 @@ def render_article(
         nonlocal rendered
         for i in indices:
             parts[i] = SpokenSegment(
-                parts[i].segment, speak_segment(parts[i].segment, voice.backend)
+                parts[i].segment, speak_segment(parts[i].segment, voice.backend, voice.rate)
             )
         redone.append([cue_id(i) for i in indices])
         rendered = _finish(article, out_dir, voice, slug, script, parts)
@@ -204,7 +209,7 @@ def _finish(
 ) -> Rendered:
     """Assemble the spoken segments and write the episode and its side files atomically."""
     profile = voice.profile
-    episode = assemble(spoken, script.chapters, voice.intro, voice.outro)
+    episode = assemble(spoken, script.chapters, voice.intro, voice.outro, rate=voice.rate)
     with write_episode(out_dir, slug) as work, episode:
         rendered = _write_episode(work, slug, article, episode, profile)
     rendered = _moved(rendered, Path(out_dir) / slug)
@@ -227,7 +232,7 @@ def _write_episode(
     names = {"mp3": f"{slug}.mp3", "vtt": f"{slug}.vtt", "json": f"{slug}.json",
              "chapters": f"{slug}.chapters.json"}  # fmt: skip
     mp3 = work / names["mp3"]
-    loudness = encode_episode(episode.pcm, mp3, profile.mastering)
+    loudness = encode_episode(episode.pcm, mp3, profile.mastering, episode.levels)
     tags = EpisodeTags.for_article(
         article, profile.show.name, episode.duration, episode.chapters, f"listen {__version__}"
     )

@@ -1,7 +1,7 @@
 """Segments -> speech: a backend speaks each segment, trimmed of its own silence.
 
 The one place an engine is driven. Each :class:`~listen.models.SpokenSegment` holds a segment
-and its audio at the episode rate, ready to lay out; a segment cache wraps exactly
+and its audio at the episode's rate, ready to lay out; a segment cache wraps exactly
 :func:`speak` (same segments and voice in, same audio out).
 """
 
@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from listen.models import SAMPLE_RATE, Audio, Segment, SpokenSegment
+from listen.models import Audio, Segment, SpokenSegment
 from listen.pcm import resample, trim_silence
 from listen.tts.base import Backend
 
 __all__ = ["speak", "speak_segment"]
 
 
-def speak(segments: Iterable[Segment], backend: Backend) -> Iterator[SpokenSegment]:
-    """Speak each segment in turn, lazily: one segment's audio is made when it is asked for.
+def speak(segments: Iterable[Segment], backend: Backend, rate: int) -> Iterator[SpokenSegment]:
+    """Speak each segment in turn at ``rate`` Hz, lazily: one segment's audio is made when it
+    is asked for.
     A backend with ``prefetch`` (an engine in a worker process) is handed the next segment's
     text as soon as the current one's audio is back, so the engine speaks while this process
     trims, resamples and lays out the current one."""
@@ -29,14 +30,15 @@ def speak(segments: Iterable[Segment], backend: Backend) -> Iterator[SpokenSegme
         following = next(queue, None)
         if following is not None and ahead is not None:
             ahead(following.spoken)
-        yield SpokenSegment(segment, _prepared(audio))
+        yield SpokenSegment(segment, _prepared(audio, rate))
         segment = following
 
 
-def speak_segment(segment: Segment, backend: Backend) -> Audio:
-    """One segment's speech, trimmed of the engine's leading and trailing silence, at 44.1 kHz."""
-    return _prepared(backend.synthesize(segment.spoken))
+def speak_segment(segment: Segment, backend: Backend, rate: int) -> Audio:
+    """One segment's speech, trimmed of the engine's leading and trailing silence, at ``rate``
+    Hz."""
+    return _prepared(backend.synthesize(segment.spoken), rate)
 
 
-def _prepared(audio: Audio) -> Audio:
-    return resample(trim_silence(audio), SAMPLE_RATE)
+def _prepared(audio: Audio, rate: int) -> Audio:
+    return resample(trim_silence(audio), rate)

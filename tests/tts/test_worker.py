@@ -351,8 +351,8 @@ def test_speak_sends_the_next_segment_ahead_and_returns_the_same_audio() -> None
         sent: list[str] = []
         real = backend.prefetch
         backend.prefetch = lambda text: (sent.append(text), real(text))  # type: ignore[method-assign]
-        ahead = [s.audio.samples for s in speak(segments, backend)]
-        one_by_one = [speak_segment(s, backend).samples for s in segments]
+        ahead = [s.audio.samples for s in speak(segments, backend, 22050)]
+        one_by_one = [speak_segment(s, backend, 22050).samples for s in segments]
     finally:
         backend.close()
     assert sent == texts[1:]
