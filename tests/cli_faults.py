@@ -48,20 +48,20 @@ def _kill_while_speaking() -> None:
 
 
 def _kill_while_encoding() -> None:
-    encode = render.encode_episode
+    encode = render.encode_as_laid_out
 
     def watch(path: Path) -> None:
         while not (path.exists() and path.stat().st_size > 0):
             time.sleep(0.001)
         _die()
 
-    def encoding(audio: Any, path: Path, mastering: Any, *rest: Any) -> Any:
+    def encoding(layout: Any, path: Path, *rest: Any) -> Any:
         threading.Thread(target=watch, args=(path,), daemon=True).start()
-        result = encode(audio, path, mastering, *rest)
+        result = encode(layout, path, *rest)
         time.sleep(5)  # the watcher kills us before this ends
         return result
 
-    render.encode_episode = encoding  # type: ignore[assignment]
+    render.encode_as_laid_out = encoding  # type: ignore[assignment]
 
 
 def _kill_at_stage(stage: str) -> None:

@@ -10,8 +10,9 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "listen"
 STAGES = ("article", "segment", "speak", "assemble", "master", "tags", "transcript")
 """load -> build_script -> speak -> assemble -> master -> tags -> transcript."""
-PART_OF = {"listen.htmlreader": "article", "listen.fetch": "article"}
-"""Helper modules that belong to a stage and may use its module (fetch reads a page it fetched)."""
+PART_OF = {"listen.htmlreader": "article", "listen.fetch": "article", "listen.early": "master"}
+"""Helper modules that belong to a stage and may use its module (fetch reads a page it fetched;
+early masters and encodes an episode while it is laid out)."""
 
 
 def _module_name(path: Path) -> str:

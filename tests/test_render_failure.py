@@ -61,12 +61,13 @@ def test_a_failure_mid_episode_keeps_the_earlier_episode_intact(
 def test_a_failure_while_encoding_leaves_no_temporary_file(
     tmp_path: Path, tone_voice: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from listen import master
+    from listen import early, master
     from listen.errors import AudioError
 
     def broken(*args: object, **kwargs: object) -> None:
         raise AudioError("Could not encode: disk full")
 
+    monkeypatch.setattr(early, "encode_measured", broken)
     monkeypatch.setattr(master, "encode_measured", broken)
     out = tmp_path / "fresh"
     with pytest.raises(AudioError):

@@ -10,7 +10,7 @@ one segment's audio is in memory at a time, however long the article.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,7 @@ from listen.models import (
 )
 from listen.spool import PcmSpool
 
-__all__ = ["LEAD_IN_MS", "assemble", "chapter_timings", "episode_rate"]
+__all__ = ["LEAD_IN_MS", "assemble", "chapter_timings", "episode_rate", "laying_out"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -57,10 +57,29 @@ def assemble(
     in ``spool_dir`` (the system's temporary directory by default):
     close the assembly when done with it. Every segment's audio must be at ``rate`` Hz
     (:func:`episode_rate` by default), as :func:`listen.speak.speak` makes it."""
+    layout = laying_out(spoken, chapters, intro, outro, spool_dir, rate)
+    while True:
+        try:
+            next(layout)
+        except StopIteration as done:
+            return done.value
+
+
+def laying_out(
+    spoken: Iterable[SpokenSegment],
+    chapters: Sequence[str],
+    intro: Audio | None = None,
+    outro: Audio | None = None,
+    spool_dir: Path | None = None,
+    rate: int | None = None,
+) -> Generator[PcmSpool, None, Assembly]:
+    """:func:`assemble` a piece at a time, for a caller that works on the episode while it is
+    laid out (:func:`listen.early.encode_as_laid_out`): yields the spool each time a segment
+    (with its pause) or the music has been added, and returns the assembly."""
     pcm = PcmSpool(rate or episode_rate(intro, outro), spool_dir)
     analyser = Analyser(pcm)
     try:
-        return _lay_out(pcm, analyser, spoken, chapters, intro, outro)
+        return (yield from _lay_out(pcm, analyser, spoken, chapters, intro, outro))
     except BaseException:
         analyser.close()
         pcm.close()
@@ -74,7 +93,7 @@ def _lay_out(
     chapters: Sequence[str],
     intro: Audio | None,
     outro: Audio | None,
-) -> Assembly:
+) -> Generator[PcmSpool, None, Assembly]:
     timings: list[SegmentTiming] = []
     rate = pcm.sample_rate
 
@@ -85,13 +104,16 @@ def _lay_out(
     if intro is not None:
         add(_at_rate(intro, rate))
     add(_silence(LEAD_IN_MS, rate))
+    yield pcm
     for item in spoken:
         start = len(pcm)
         add(_at_rate(item.audio, rate))
         timings.append(SegmentTiming(item.segment, start / rate, len(pcm) / rate))
         add(_silence(item.segment.pause_ms, rate))
+        yield pcm
     if outro is not None:
         add(_at_rate(outro, rate))
+        yield pcm
     _LOGGER.debug("assembled %d segments, %.1f s", len(timings), pcm.duration)
     chaptered = chapter_timings(chapters, timings, pcm.duration)
     return Assembly(pcm, tuple(timings), chaptered, analyser.levels())

@@ -84,6 +84,8 @@ def feed_ffmpeg(
         except BaseException:
             proc.kill()
             proc.wait()
+            with contextlib.suppress(OSError):
+                pipe.close()
             raise
         if proc.wait() != 0:
             log.seek(0)

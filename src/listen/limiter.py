@@ -20,6 +20,7 @@ from scipy.signal.windows import kaiser
 __all__ = [
     "CHUNK",
     "GAIN_BLOCK",
+    "GrowingLimiter",
     "TruePeakMeter",
     "block_true_peaks",
     "gain_knots",
@@ -34,7 +35,7 @@ CHUNK = 1 << 20
 _MARGIN = 64
 """Context samples each side of a chunk; the interpolation filter spans about ten."""
 GAIN_BLOCK = 32
-"""Samples per step of the limiter's gain envelope (0.7 ms at 44.1 kHz)."""
+"""Samples per step of the limiter's gain envelope (0.7 ms at 44.1 kHz, 1.5 ms at 22.05 kHz)."""
 _LOOKAHEAD_S = 0.005
 _RELEASE_S = 0.080
 
@@ -202,12 +203,7 @@ def limit_blocks(
     given, reads the signal's true peak per 32-sample block (blocks ``start`` to ``stop``),
     measured once beforehand (:mod:`listen.levels`), instead of oversampling each chunk."""
     for lo, hi, knots in gain_knots(read, n, gain, ceiling, rate, chunk, peaks):
-        ramp = np.arange(GAIN_BLOCK) / GAIN_BLOCK
-        curve = (knots[:-1, None] + np.diff(knots)[:, None] * ramp).astype(np.float32).ravel()
-        curve = curve[: hi - lo]
-        curve *= np.float32(gain)
-        curve *= read(lo, hi)
-        yield curve
+        yield _applied(knots, read(lo, hi), gain)
 
 
 def gain_knots(
@@ -222,23 +218,81 @@ def gain_knots(
     """The limiter's gain, relative to ``gain``, at the edges of the 32-sample blocks of each
     ``chunk``: ``(start, stop, knots)`` with one knot more than the chunk has blocks (the gain
     moves linearly between knots). ``peaks`` as in :func:`limit_blocks`."""
-    look = _look(rate)
-    total = -(-n // GAIN_BLOCK)
-    carry = _Carry()
-    coef = math.exp(-GAIN_BLOCK / (_RELEASE_S * rate))
+    steps = _Steps(read, gain, ceiling, rate, peaks)
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
+        yield lo, hi, steps.knots(lo, hi, n)
+
+
+class GrowingLimiter:
+    """:func:`limit_blocks` over a signal still being written: :meth:`ready` hands over each
+    chunk as soon as the samples its look-ahead reads are there, and the rest once the signal
+    is known to be whole; the chunks are those :func:`limit_blocks` yields on the whole."""
+
+    def __init__(
+        self, read: Reader, gain: float, ceiling: float, rate: int, chunk: int = CHUNK
+    ) -> None:
+        self._read = read
+        self._gain = gain
+        self._chunk = chunk
+        self._steps = _Steps(read, gain, ceiling, rate, None)
+        self._done = 0
+
+    def ready(self, length: int, whole: bool) -> Iterator[np.ndarray]:
+        """The limited chunks that the first ``length`` samples allow; all of them when
+        ``whole`` (the signal is ``length`` long and will not grow)."""
+        while self._done < length:
+            lo, hi = self._done, min(length, self._done + self._chunk)
+            if not whole and (hi - lo < self._chunk or length < self._steps.reads_to(hi)):
+                return
+            knots = self._steps.knots(lo, hi, length)
+            self._done = hi
+            yield _applied(knots, self._read(lo, hi), self._gain)
+
+
+def _applied(knots: np.ndarray, x: np.ndarray, gain: float) -> np.ndarray:
+    """``x`` times ``gain`` times the gain moving linearly between ``knots``."""
+    ramp = np.arange(GAIN_BLOCK) / GAIN_BLOCK
+    curve = (knots[:-1, None] + np.diff(knots)[:, None] * ramp).astype(np.float32).ravel()
+    curve = curve[: x.size]
+    curve *= np.float32(gain)
+    curve *= x
+    return curve
+
+
+class _Steps:
+    """The limiter's gain chunk after chunk, each from the one before (the look-ahead, the
+    release and the smoothing carry over)."""
+
+    def __init__(
+        self, read: Reader, gain: float, ceiling: float, rate: int, peaks: Reader | None
+    ) -> None:
+        self._read, self._peaks = read, peaks
+        self._gain, self._ceiling = gain, ceiling
+        self._look = _look(rate)
+        self._coef = math.exp(-GAIN_BLOCK / (_RELEASE_S * rate))
+        self._carry = _Carry()
+
+    def reads_to(self, hi: int) -> int:
+        """How far into the signal :meth:`knots` reads for a chunk ending at ``hi``."""
+        return (-(-hi // GAIN_BLOCK) + self._look) * GAIN_BLOCK + _MARGIN
+
+    def knots(self, lo: int, hi: int, n: int) -> np.ndarray:
+        """The knots of the chunk ``lo`` to ``hi`` of a signal ``n`` samples long (or, for a
+        chunk that is not the last, at least :meth:`reads_to` long: it reads no further)."""
+        look = self._look
         b0, b1 = lo // GAIN_BLOCK, -(-hi // GAIN_BLOCK)
         stop = min(n, (b1 + look) * GAIN_BLOCK)
-        if peaks is None:
+        if self._peaks is None:
             a, b = max(0, lo - _MARGIN), min(n, stop + _MARGIN)
-            found = _span_peaks(read(a, b), lo - a, stop - lo, GAIN_BLOCK)
+            found = _span_peaks(self._read(a, b), lo - a, stop - lo, GAIN_BLOCK)
         else:
-            found = peaks(b0, -(-stop // GAIN_BLOCK))
-        need = np.minimum(1.0, ceiling / np.maximum(found.astype(np.float64) * gain, 1e-12))
-        extra = 1 if b1 < total else 0
-        smooth = _smooth(need, b1 - b0 + extra, look, coef, carry)
-        yield lo, hi, _knots(smooth, extra, carry)
+            found = self._peaks(b0, -(-stop // GAIN_BLOCK))
+        wanted = self._ceiling / np.maximum(found.astype(np.float64) * self._gain, 1e-12)
+        need = np.minimum(1.0, wanted)
+        extra = 1 if b1 < -(-n // GAIN_BLOCK) else 0
+        smooth = _smooth(need, b1 - b0 + extra, look, self._coef, self._carry)
+        return _knots(smooth, extra, self._carry)
 
 
 def _smooth(need: np.ndarray, count: int, look: int, coef: float, carry: _Carry) -> np.ndarray:

@@ -34,16 +34,23 @@ from listen.models import SAMPLE_RATE, Audio, Loudness, Mastering
 from listen.spool import PcmSpool
 
 __all__ = [
+    "ENCODED_TOLERANCE_LU",
+    "ENCODER_LOSS_LU",
     "ENCODER_MARGIN_DB",
+    "Plan",
+    "check_length",
     "encode_blocks",
     "encode_episode",
+    "encode_levelled",
     "encode_measured",
     "encode_mp3",
     "load_audio_file",
     "load_music",
     "master",
+    "mastered_blocks",
     "measure",
     "measure_file",
+    "plan_mastering",
 ]
 
 _LOGGER = logging.getLogger(__name__)
@@ -52,10 +59,10 @@ ENCODER_MARGIN_DB = 1.0
 """How far below the true-peak ceiling :func:`master` limits, so that the MP3 encoder's
 overshoot still leaves the encoded file under the ceiling: a 64 kbps encode of Piper's voice
 was measured overshooting by up to half a dB, so this leaves the same again in hand."""
-_ENCODER_LOSS_LU = 0.4
+ENCODER_LOSS_LU = 0.4
 """What a low-bit-rate MP3 encode takes off the measured loudness (its low-pass removes highs
 that K-weighting counts); mastering aims this much above the target so one pass usually lands."""
-_ENCODED_TOLERANCE_LU = 0.3
+ENCODED_TOLERANCE_LU = 0.3
 """How far the encoded file may sit from the target before it is mastered and encoded again."""
 _MUSIC_FADE_MS = 1_500
 
@@ -239,28 +246,33 @@ def encode_episode(
     encoding shifts loudness by a few tenths of a LU; when the file misses the target by
     more than the tolerance, the PCM is mastered again with the difference and re-encoded.
     """
-    _check_length(pcm)
+    check_length(pcm)
     if levels is None:
         with analyse(pcm) as measured:
-            return _encode_levelled(measured, path, mastering)
-    return _encode_levelled(levels, path, mastering)
+            return encode_levelled(measured, path, mastering)
+    return encode_levelled(levels, path, mastering)
 
 
-def _encode_levelled(levels: Levels, path: Path, mastering: Mastering) -> Loudness:
-    target = mastering.loudness + _ENCODER_LOSS_LU
+def encode_levelled(
+    levels: Levels, path: Path, mastering: Mastering, loss: float = ENCODER_LOSS_LU
+) -> Loudness:
+    """:func:`encode_episode` once the PCM's figures are known: aim ``loss`` LU above the
+    target (what the MP3 encode is expected to take off), encode, measure, and master again
+    with the difference until the MP3 is within :data:`ENCODED_TOLERANCE_LU` (three tries)."""
+    target = mastering.loudness + loss
     for _ in range(3):
-        plan = _plan(levels, target, mastering.true_peak)
-        mastered = _mastered(levels, plan)
+        plan = plan_mastering(levels, target, mastering.true_peak)
+        mastered = mastered_blocks(levels, plan)
         loudness = encode_measured(mastered, path, mastering.bitrate, levels.pcm.sample_rate)
         error = mastering.loudness - loudness.integrated_lufs
-        if abs(error) <= _ENCODED_TOLERANCE_LU or not np.isfinite(error):
+        if abs(error) <= ENCODED_TOLERANCE_LU or not np.isfinite(error):
             break
         target += error
     return loudness
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """How to master a spool: limit at ``gain`` under ``ceiling``, then scale by ``scale``;
     ``gain`` None leaves it as it is (silence)."""
 
@@ -269,7 +281,8 @@ class _Plan:
     scale: float = 1.0
 
 
-def _check_length(pcm: PcmSpool) -> None:
+def check_length(pcm: PcmSpool) -> None:
+    """AudioError unless ``pcm`` is long enough to measure (BS.1770's one gating block)."""
     if len(pcm) <= _MIN_LOUDNESS_S * pcm.sample_rate:
         raise AudioError(
             f"Could not measure loudness: the audio lasts {pcm.duration:.2f} s, "
@@ -281,18 +294,18 @@ _PEAK_HEADROOM_DB = 3.0
 """How far the gain may grow over its first guess before the true peaks are measured again."""
 
 
-def _plan(
+def plan_mastering(
     levels: Levels,
     target_lufs: float,
     ceiling_dbtp: float,
     margin_db: float = ENCODER_MARGIN_DB,
-) -> _Plan:
+) -> Plan:
     """:func:`master` for a spool, from what :func:`listen.levels.analyse` found: each try
     predicts the loudness and true peak of the limited PCM from the block figures
     (:meth:`listen.levels.Levels.limited_loudness`), never limiting the PCM itself."""
     loudness = levels.loudness
     if not math.isfinite(loudness):
-        return _Plan(None)
+        return Plan(None)
     ceiling = 10.0 ** ((ceiling_dbtp - margin_db) / 20.0)
     gain_db = target_lufs - loudness
     levels.true_peaks(ceiling / 10.0 ** ((gain_db + _PEAK_HEADROOM_DB) / 20.0))
@@ -305,10 +318,11 @@ def _plan(
     else:
         _LOGGER.warning("Mastering reached %.2f LUFS, not %.2f", target_lufs - error, target_lufs)
     scale = ceiling / top if top > ceiling else 1.0
-    return _Plan(10.0 ** (gain_db / 20.0), ceiling, scale)
+    return Plan(10.0 ** (gain_db / 20.0), ceiling, scale)
 
 
-def _mastered(levels: Levels, plan: _Plan) -> Iterator[np.ndarray]:
+def mastered_blocks(levels: Levels, plan: Plan) -> Iterator[np.ndarray]:
+    """The spool ``levels`` measured, mastered as ``plan`` says, a chunk at a time."""
     pcm = levels.pcm
     if plan.gain is None:
         yield from pcm.blocks(CHUNK)

@@ -19,12 +19,22 @@ from pathlib import Path
 
 from listen import __version__
 from listen.article import load
-from listen.assemble import assemble, episode_rate
+from listen.assemble import episode_rate, laying_out
 from listen.check import CheckOptions, check_and_repair
+from listen.early import encode_as_laid_out
 from listen.errors import ListenError
 from listen.limits import Limits
-from listen.master import encode_episode, load_music
-from listen.models import Article, Assembly, Audio, Profile, Rendered, Script, SpokenSegment
+from listen.master import load_music
+from listen.models import (
+    Article,
+    Assembly,
+    Audio,
+    Loudness,
+    Profile,
+    Rendered,
+    Script,
+    SpokenSegment,
+)
 from listen.normalise.lexicon import Lexicon
 from listen.output import check_inputs_outside, output_lock, write_episode
 from listen.profile import DEFAULT_VOICE, profile_lexicon, resolve_profile
@@ -207,11 +217,15 @@ def _finish(
     script: Script,
     spoken: Iterable[SpokenSegment],
 ) -> Rendered:
-    """Assemble the spoken segments and write the episode and its side files atomically."""
+    """Assemble the spoken segments, encoding as they come, and write the episode and its
+    side files atomically."""
     profile = voice.profile
-    episode = assemble(spoken, script.chapters, voice.intro, voice.outro, rate=voice.rate)
-    with write_episode(out_dir, slug) as work, episode:
-        rendered = _write_episode(work, slug, article, episode, profile)
+    layout = laying_out(spoken, script.chapters, voice.intro, voice.outro, rate=voice.rate)
+    with write_episode(out_dir, slug) as work:
+        mp3 = work / f"{slug}.mp3"
+        episode, loudness = encode_as_laid_out(layout, mp3, profile.mastering, voice.rate)
+        with episode:
+            rendered = _write_episode(work, slug, article, episode, profile, loudness)
     rendered = _moved(rendered, Path(out_dir) / slug)
     _LOGGER.info("Rendered %s (%.1f s)", rendered.mp3, rendered.duration)
     return rendered
@@ -226,13 +240,17 @@ def _counted(
 
 
 def _write_episode(
-    work: Path, slug: str, article: Article, episode: Assembly, profile: Profile
+    work: Path,
+    slug: str,
+    article: Article,
+    episode: Assembly,
+    profile: Profile,
+    loudness: Loudness,
 ) -> Rendered:
-    """Master, encode and tag the MP3 and write its side files, all into ``work``."""
+    """Tag the encoded MP3 and write its side files, all into ``work``."""
     names = {"mp3": f"{slug}.mp3", "vtt": f"{slug}.vtt", "json": f"{slug}.json",
              "chapters": f"{slug}.chapters.json"}  # fmt: skip
     mp3 = work / names["mp3"]
-    loudness = encode_episode(episode.pcm, mp3, profile.mastering, episode.levels)
     tags = EpisodeTags.for_article(
         article, profile.show.name, episode.duration, episode.chapters, f"listen {__version__}"
     )

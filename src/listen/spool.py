@@ -1,6 +1,6 @@
 """An episode's PCM on disk: written block by block, read back block by block.
 
-A 20,000-word article is over two hours of audio, 1.4 GB as float32 at 44.1 kHz; the
+A 20,000-word article is over two hours of audio, 0.7 GB as float32 at 22.05 kHz; the
 assembler writes it here as it goes and mastering reads it back in blocks, so the whole
 episode is never in memory. The file is an anonymous temporary file (unlinked as soon as it
 is made), so it is gone when it is closed or the process dies, whatever happens.
