@@ -146,8 +146,19 @@ def _load(model: Path, config: Path) -> PiperVoice:
 
 
 def _session_options(options: SessionOptions, threads: int | None) -> SessionOptions:
-    """One operator at a time, on ``threads`` threads (None: onnxruntime's default)."""
+    """One operator at a time, on ``threads`` threads (None: onnxruntime's default), and no
+    memory patterns.
+
+    A memory pattern is onnxruntime's plan of one contiguous block for all of a run's tensors,
+    kept for each input shape it has met. Every sentence has a shape of its own, so a long
+    article asks the arena for blocks of ever new sizes it cannot carve out of what it holds,
+    and the arena only grows: the engine process gained a third between a 1,000 and a
+    20,000-word article. Without patterns the tensors reuse the arena's free chunks, memory
+    follows the longest sentence rather than the length of the article, and speech comes out
+    as fast (``benchmarks/memory.py``).
+    """
     options.inter_op_num_threads = 1
+    options.enable_mem_pattern = False
     if threads is not None:
         options.intra_op_num_threads = threads
     return options
