@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import subprocess
 from collections.abc import Iterator
@@ -14,11 +15,13 @@ import pytest
 from listen import early
 from listen.assemble import laying_out
 from listen.errors import SynthesisError
+from listen.executor import available_cores
 from listen.ffmpeg import ffmpeg_exe
 from listen.limiter import GrowingLimiter, limit_blocks
 from listen.master import ENCODED_TOLERANCE_LU, measure_file
 from listen.models import SAMPLE_RATE, SPEECH_RATE, Audio, Mastering, Segment, SpokenSegment
 from listen.profile import resolve_profile
+from listen.render import encodes_beside
 from listen.speak import speak
 from listen.spool import PcmSpool
 from listen.tts import create_backend
@@ -171,3 +174,66 @@ def _children() -> set[int]:
         if int(fields[1]) == os.getpid() and fields[0] != "Z":
             found.add(int(name.split(" (", 1)[0]))
     return found
+
+
+@pytest.mark.parametrize(("prefix_s", "after_the_last_sentence"), [(5.0, False), (math.inf, True)])
+def test_the_encoder_starts_early_or_once_the_engine_has_spoken(
+    spoken: list[SpokenSegment],
+    mastering: Mastering,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    prefix_s: float,
+    after_the_last_sentence: bool,
+) -> None:
+    spoken_all: list[bool] = []
+
+    def watched() -> early.Layout:
+        episode = yield from laying_out(spoken * 3, ["A"], rate=SPEECH_RATE)
+        spoken_all.append(True)
+        return episode
+
+    first: list[bool] = []
+    real = early.encode_measured
+
+    def watching(blocks: Iterator[np.ndarray], path: Path, *rest: object) -> object:
+        def tapped() -> Iterator[np.ndarray]:
+            for block in blocks:
+                first.append(bool(spoken_all))
+                yield block
+
+        return real(tapped(), path, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(early, "encode_measured", watching)
+    mp3 = tmp_path / "x.mp3"
+    episode, loudness = early.encode_as_laid_out(watched(), mp3, mastering, SPEECH_RATE, prefix_s)
+    episode.close()
+    assert first[0] is after_the_last_sentence
+    assert abs(loudness.integrated_lufs - mastering.loudness) <= ENCODED_TOLERANCE_LU
+
+
+class _OneThread:
+    name = "one"
+
+
+class _Threaded:
+    name = "many"
+    threaded = True
+
+
+def test_only_an_engine_that_leaves_a_core_free_is_encoded_beside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LISTEN_ENGINE_THREADS", raising=False)
+    assert encodes_beside(_OneThread())  # type: ignore[arg-type]
+    assert not encodes_beside(_Threaded())  # type: ignore[arg-type]  # one thread per core
+    monkeypatch.setenv("LISTEN_ENGINE_THREADS", "1")
+    assert encodes_beside(_Threaded()) is (available_cores() > 1)  # type: ignore[arg-type]
+
+
+def test_the_real_engines_say_whether_they_are_threaded() -> None:
+    for voice, threaded in (("espeak", False), ("joe", True)):
+        backend = create_backend(resolve_profile(voice).speech)
+        try:
+            assert getattr(backend, "threaded", False) is threaded
+        finally:
+            backend.close()

@@ -52,8 +52,9 @@ def encode_as_laid_out(
 ) -> tuple[Assembly, Loudness]:
     """Lay out the episode (``layout``, from :func:`listen.assemble.laying_out`, at ``rate``
     Hz) while encoding it to ``path``: the whole assembly (close it) and the MP3's measured
-    loudness. A failure anywhere, the engine's included, stops both ffmpegs and raises."""
-    stream = _Stream(layout, mastering, round(prefix_s * rate))
+    loudness. ``prefix_s`` infinite waits for the whole episode before encoding. A failure
+    anywhere, the engine's included, stops both ffmpegs and raises."""
+    stream = _Stream(layout, mastering, prefix_s * rate)
     try:
         loudness = encode_measured(stream.mastered(), path, mastering.bitrate, rate)
         episode = stream.whole()
@@ -92,7 +93,7 @@ class _Stream:
     """The layout driven by the encoder's appetite: each chunk it asks for is limited once
     the engine has spoken far enough."""
 
-    def __init__(self, layout: Layout, mastering: Mastering, prefix: int) -> None:
+    def __init__(self, layout: Layout, mastering: Mastering, prefix: float) -> None:
         self._layout = layout
         self._mastering = mastering
         self._prefix = prefix

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,8 +22,9 @@ from listen import __version__
 from listen.article import load
 from listen.assemble import episode_rate, laying_out
 from listen.check import CheckOptions, check_and_repair
-from listen.early import encode_as_laid_out
+from listen.early import PREFIX_S, encode_as_laid_out
 from listen.errors import ListenError
+from listen.executor import available_cores
 from listen.limits import Limits
 from listen.master import load_music
 from listen.models import (
@@ -46,11 +48,13 @@ from listen.tags import EpisodeTags, write_tags
 from listen.transcript import chapters_json, cue_id, json_text, timings_json, vtt
 from listen.tts import create_backend
 from listen.tts.base import Backend
+from listen.tts.piper import engine_threads
 
 __all__ = [
     "Failed",
     "Progress",
     "Voice",
+    "encodes_beside",
     "load_source",
     "open_voice",
     "read_script",
@@ -223,12 +227,24 @@ def _finish(
     layout = laying_out(spoken, script.chapters, voice.intro, voice.outro, rate=voice.rate)
     with write_episode(out_dir, slug) as work:
         mp3 = work / f"{slug}.mp3"
-        episode, loudness = encode_as_laid_out(layout, mp3, profile.mastering, voice.rate)
+        prefix = PREFIX_S if encodes_beside(voice.backend) else math.inf
+        episode, loudness = encode_as_laid_out(layout, mp3, profile.mastering, voice.rate, prefix)
         with episode:
             rendered = _write_episode(work, slug, article, episode, profile, loudness)
     rendered = _moved(rendered, Path(out_dir) / slug)
     _LOGGER.info("Rendered %s (%.1f s)", rendered.mp3, rendered.duration)
     return rendered
+
+
+def encodes_beside(backend: Backend) -> bool:
+    """Whether the MP3 is encoded while ``backend`` speaks: only when the engine leaves a core
+    free. One that computes on every core (Piper's onnxruntime, unless $LISTEN_ENGINE_THREADS
+    holds it to fewer threads) loses more to an encoder beside it than the encoder gains, so
+    its episode is encoded once it has spoken, as the engine's own WAV would be."""
+    if not getattr(backend, "threaded", False):
+        return True
+    threads = engine_threads()
+    return threads is not None and threads < available_cores()
 
 
 def _counted(

@@ -186,6 +186,7 @@ class _CachingBackend:
         self._cache = cache
         self._engine = engine
         self.name = backend.name
+        self.threaded: bool = getattr(backend, "threaded", False)
         self.synthesised = 0
         self.reused = 0
         self._served: set[str] = set()

@@ -72,6 +72,8 @@ class PiperBackend:
     name: ClassVar[str] = "piper"
     isolate: ClassVar[bool] = True
     """Native code: create_backend runs it in a child process (listen.tts.worker)."""
+    threaded: ClassVar[bool] = True
+    """It computes on several threads (:func:`engine_threads`), one per core unless held."""
     options: ClassVar[Mapping[str, Option]] = {
         "length_scale": Option(float, 0.1, 10.0, "phoneme length: above 1 speaks slower"),
         "noise_scale": Option(float, 0.0, 2.0, "variation in the voice (joe: 0.667)"),

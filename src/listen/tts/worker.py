@@ -272,6 +272,7 @@ class WorkerBackend:
             raise SynthesisError(message) from exc
         self.name: str = getattr(self.wrapped, "name", target)
         self.options: Mapping[str, Option] = getattr(self.wrapped, "options", {})
+        self.threaded: bool = getattr(self.wrapped, "threaded", False)
         self.settings = settings
         check_settings(self.wrapped, settings)  # refused at once, without starting a child
         self.args = (settings,)
