@@ -137,12 +137,7 @@ def limit(x: np.ndarray, gain: float, ceiling: float, rate: int) -> np.ndarray:
     kernel = np.full(look, 1.0 / look)
     smooth = np.convolve(np.pad(released, (look - 1, 0), mode="edge"), kernel, "valid")
     knots = np.concatenate(([smooth[0]], np.minimum(smooth[:-1], smooth[1:]), [smooth[-1]]))
-    ramp = np.arange(GAIN_BLOCK) / GAIN_BLOCK
-    curve = (knots[:-1, None] + np.diff(knots)[:, None] * ramp).astype(np.float32).ravel()
-    curve = curve[: x.size]
-    curve *= np.float32(gain)
-    curve *= x
-    return curve
+    return _applied(knots, x, gain)
 
 
 def _release(gain: np.ndarray, coef: float, current: float | None = None) -> np.ndarray:
