@@ -33,6 +33,7 @@ from listen.master import (
     encode_levelled,
     encode_measured,
     plan_mastering,
+    scaled,
 )
 from listen.models import Assembly, Loudness, Mastering
 from listen.spool import PcmSpool
@@ -109,9 +110,9 @@ class _Stream:
             return
         limiter = GrowingLimiter(pcm.read, self.plan.gain, self.plan.ceiling, pcm.sample_rate)
         while self._assembly is None:
-            yield from self._scaled(limiter.ready(len(pcm), whole=False))
+            yield from scaled(limiter.ready(len(pcm), whole=False), self.plan.scale)
             self._step()
-        yield from self._scaled(limiter.ready(len(pcm), whole=True))
+        yield from scaled(limiter.ready(len(pcm), whole=True), self.plan.scale)
 
     def whole(self) -> Assembly:
         assert self._assembly is not None  # the encoder read every block
@@ -150,9 +151,3 @@ class _Stream:
                 prefix.append(block)
             with analyse(prefix) as levels:
                 return plan_mastering(levels, target, peak)
-
-    def _scaled(self, blocks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
-        for y in blocks:
-            if self.plan.scale != 1.0:
-                y *= np.float32(self.plan.scale)
-            yield y

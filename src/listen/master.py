@@ -51,6 +51,7 @@ __all__ = [
     "measure",
     "measure_file",
     "plan_mastering",
+    "scaled",
 ]
 
 _LOGGER = logging.getLogger(__name__)
@@ -330,9 +331,14 @@ def mastered_blocks(levels: Levels, plan: Plan) -> Iterator[np.ndarray]:
     peaks = levels.true_peaks(plan.ceiling / plan.gain)
     limited = limit_blocks(pcm.read, len(pcm), plan.gain, plan.ceiling, pcm.sample_rate,
                            peaks=peaks.read)  # fmt: skip
-    for y in limited:
-        if plan.scale != 1.0:
-            y *= np.float32(plan.scale)
+    yield from scaled(limited, plan.scale)
+
+
+def scaled(blocks: Iterable[np.ndarray], scale: float) -> Iterator[np.ndarray]:
+    """Each limited block times a :class:`Plan`'s ``scale``, in place."""
+    for y in blocks:
+        if scale != 1.0:
+            y *= np.float32(scale)
         yield y
 
 
