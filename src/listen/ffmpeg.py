@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import queue
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO
 
@@ -71,25 +73,68 @@ def feed_ffmpeg(
             raise AudioError(f"Could not {what}: ffmpeg did not start ({exc}); {_INSTALL}") from exc
         pipe = proc.stdin
         assert pipe is not None
-
-        def write(data: bytes) -> None:
-            pipe.write(data)
-
+        writer = _Writer(pipe)
         try:
-            yield write
+            yield writer.write
+            writer.finish()
             pipe.close()
         except BrokenPipeError:
+            writer.abandon()
             with contextlib.suppress(BrokenPipeError):
                 pipe.close()
         except BaseException:
             proc.kill()
             proc.wait()
+            writer.abandon()
             with contextlib.suppress(OSError):
                 pipe.close()
             raise
         if proc.wait() != 0:
             log.seek(0)
             raise _failed(what, log.read())
+
+
+class _Writer:
+    """Writes to ffmpeg's pipe from a thread of its own, holding up to ``depth`` blocks, so
+    the caller prepares the next block while ffmpeg reads this one: with a bare pipe (64 KiB)
+    ffmpeg would wait whenever the caller computes, and the caller whenever ffmpeg does."""
+
+    def __init__(self, pipe: IO[bytes], depth: int = 3) -> None:
+        self._pipe = pipe
+        self._blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="ffmpeg-writer", daemon=True)
+        self._thread.start()
+
+    def write(self, data: bytes) -> None:
+        """Hand ``data`` over, waiting while ``depth`` blocks are queued; raise what the
+        writing thread met (BrokenPipeError when ffmpeg has stopped reading)."""
+        if self._error is not None:
+            raise self._error
+        self._blocks.put(data)
+
+    def finish(self) -> None:
+        """Wait until every block is written; raise what the writing thread met."""
+        self._blocks.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def abandon(self) -> None:
+        """Stop, once ffmpeg is gone, without raising: the writes left fail or are dropped."""
+        self._error = self._error or BrokenPipeError()
+        with contextlib.suppress(queue.Full):
+            self._blocks.put(None, timeout=5.0)
+        self._thread.join(timeout=5.0)
+
+    def _run(self) -> None:
+        while (data := self._blocks.get()) is not None:
+            if self._error is not None:
+                continue  # drop it, so that a caller waiting to hand over is not stuck
+            try:
+                self._pipe.write(data)
+            except BaseException as exc:  # handed to the caller's thread
+                self._error = exc
 
 
 @contextlib.contextmanager
