@@ -86,6 +86,19 @@ def test_the_block_wise_limiter_equals_the_one_shot_limiter(speech: np.ndarray, 
     assert np.abs(whole).max() < np.abs(speech * gain).max() * 0.9  # it did limit
 
 
+def test_the_block_wise_limiter_holds_peaks_that_fall_between_samples() -> None:
+    # A quarter-rate tone sampled 45 degrees off its crests: every sample is at 0.71 of
+    # the crest, so only oversampling sees that it reaches 0.8, over the 0.7 ceiling.
+    n = np.arange(SPEECH_RATE)
+    tone = (0.8 * np.sin(np.pi / 2 * n + np.pi / 4)).astype(np.float32)
+    tone[: SPEECH_RATE // 2] *= np.float32(0.1)  # the quiet half is bounded, never oversampled
+    assert np.abs(tone).max() < 0.6
+    read = lambda a, b: tone[max(0, a) : max(0, b)]  # noqa: E731
+    limited = np.concatenate(list(limit_blocks(read, tone.size, 1.0, 0.7, SPEECH_RATE, 1 << 12)))
+    assert float(block_true_peaks(limited, 1 << 20).max()) <= 0.7 * 1.0001
+    assert np.array_equal(limited[: SPEECH_RATE // 4], tone[: SPEECH_RATE // 4])
+
+
 def test_the_true_peak_meter_equals_the_one_shot_true_peak(speech: np.ndarray) -> None:
     meter = TruePeakMeter()
     for part in blocks_of(speech * np.float32(3.0), 10_001):

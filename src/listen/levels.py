@@ -20,23 +20,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from listen.limiter import _INTERPOLATOR, CHUNK, GAIN_BLOCK, OVERSAMPLE, gain_knots
+from listen.limiter import CHUNK, GAIN_BLOCK, PEAK_BOUND, REACH, gain_knots, picked_true_peaks
 from listen.loudness import LoudnessMeter, gated_loudness
 from listen.spool import PcmSpool
 
 __all__ = ["PEAK_BOUND", "Analyser", "Levels", "analyse"]
 
-_TAPS = -(-_INTERPOLATOR.size // OVERSAMPLE)
-_PHASES = [
-    np.pad(_INTERPOLATOR[p::OVERSAMPLE], (0, _TAPS - _INTERPOLATOR[p::OVERSAMPLE].size))[::-1]
-    for p in range(OVERSAMPLE)
-]
-"""The interpolation filter split by output phase (13 taps, zero-padded), reversed so that
-output sample ``n`` of phase ``p`` is the dot product with the samples ``n - 6 .. n + 6``."""
-_REACH = _TAPS // 2
-"""Samples the filter reads each side of an output sample (6)."""
-PEAK_BOUND = float(max(np.abs(phase).sum() for phase in _PHASES))
-"""How far above the largest sample within reach the true peak can be (about 1.9, 5.6 dB)."""
 _RAMP = np.arange(GAIN_BLOCK) / GAIN_BLOCK
 _SQUARE_RAMP = float(np.mean(_RAMP**2))
 
@@ -198,23 +187,10 @@ def _per_block(x: np.ndarray, reduce: np.ufunc | object) -> np.ndarray:
 
 def _block_true_peaks(pcm: PcmSpool, lo: int, hi: int, picked: np.ndarray) -> np.ndarray:
     """True peaks of the blocks ``picked`` (indices from ``lo``) of ``pcm[lo:hi]``, with the
-    filter reading ``_REACH`` samples each side (zeros beyond the ends), as
-    :func:`listen.limiter.block_true_peaks` measures them."""
-    x = pcm.read(lo - _REACH, hi + _REACH + GAIN_BLOCK)
-    front = _REACH - (lo - max(0, lo - _REACH))
-    size = (hi - lo) // GAIN_BLOCK * GAIN_BLOCK + GAIN_BLOCK + 2 * _REACH
+    filter reading :data:`~listen.limiter.REACH` samples each side (zeros beyond the ends),
+    as :func:`listen.limiter.block_true_peaks` measures them."""
+    x = pcm.read(lo - REACH, hi + REACH + GAIN_BLOCK)
+    front = REACH - (lo - max(0, lo - REACH))
+    size = (hi - lo) // GAIN_BLOCK * GAIN_BLOCK + GAIN_BLOCK + 2 * REACH
     x = np.pad(x, (front, max(0, size - front - x.size)))[:size]
-    span = GAIN_BLOCK + 2 * _REACH
-    starts = picked * GAIN_BLOCK
-    windows = x[starts[:, None] + np.arange(span)]
-    outside = np.arange(GAIN_BLOCK) >= (hi - lo - starts)[:, None]
-    top = np.zeros(picked.size)
-    for phase in _PHASES:
-        fine = np.zeros((picked.size, GAIN_BLOCK), dtype=np.float32)
-        for j, tap in enumerate(phase.tolist()):
-            if tap:
-                fine += np.float32(tap) * windows[:, j : j + GAIN_BLOCK]
-        np.abs(fine, out=fine)
-        fine[outside] = 0.0
-        top = np.maximum(top, fine.max(axis=1))
-    return top
+    return picked_true_peaks(x, picked, hi - lo)

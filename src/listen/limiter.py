@@ -20,6 +20,8 @@ from scipy.signal.windows import kaiser
 __all__ = [
     "CHUNK",
     "GAIN_BLOCK",
+    "PEAK_BOUND",
+    "REACH",
     "GrowingLimiter",
     "TruePeakMeter",
     "block_true_peaks",
@@ -50,6 +52,19 @@ def _interpolator() -> np.ndarray:
 
 _INTERPOLATOR = _interpolator()
 _DELAY = _INTERPOLATOR.size // 2
+_TAPS = -(-_INTERPOLATOR.size // OVERSAMPLE)
+_PHASES = [
+    np.pad(_INTERPOLATOR[p::OVERSAMPLE], (0, _TAPS - _INTERPOLATOR[p::OVERSAMPLE].size))[::-1]
+    for p in range(OVERSAMPLE)
+]
+"""The interpolation filter split by output phase (13 taps, zero-padded), reversed so that
+output sample ``n`` of phase ``p`` is the dot product with the samples ``n - 6 .. n + 6``."""
+REACH = _TAPS // 2
+"""Samples the filter reads each side of an output sample (6)."""
+PEAK_BOUND = float(max(np.abs(phase).sum() for phase in _PHASES))
+"""How far above the largest sample within reach the true peak can be (about 1.9, 5.6 dB):
+a block whose bound stays under the limiter's threshold cannot make it act, so its true peak
+need not be measured (:func:`picked_true_peaks`)."""
 
 
 def _fine(window: np.ndarray, skip: int, count: int) -> np.ndarray:
@@ -66,6 +81,45 @@ def _span_peaks(window: np.ndarray, skip: int, count: int, block: int) -> np.nda
     blocks = -(-count // block)
     fine = np.pad(fine, (0, blocks * block * OVERSAMPLE - fine.size))
     return fine.reshape(blocks, -1).max(axis=1)
+
+
+def picked_true_peaks(x: np.ndarray, picked: np.ndarray, size: int) -> np.ndarray:
+    """True peaks of the 32-sample blocks ``picked`` of a signal whose sample ``i`` is
+    ``x[REACH + i]`` (``x`` holds :data:`REACH` samples of context before the first block and
+    after the last picked one, zeros beyond the signal); samples from ``size`` on are not
+    counted. Each block is oversampled alone, so a few blocks cost a few blocks' work."""
+    span = GAIN_BLOCK + 2 * REACH
+    starts = picked * GAIN_BLOCK
+    windows = x[starts[:, None] + np.arange(span)]
+    outside = np.arange(GAIN_BLOCK) >= (size - starts)[:, None]
+    top = np.zeros(picked.size)
+    for phase in _PHASES:
+        fine = np.zeros((picked.size, GAIN_BLOCK), dtype=np.float32)
+        for j, tap in enumerate(phase.tolist()):
+            if tap:
+                fine += np.float32(tap) * windows[:, j : j + GAIN_BLOCK]
+        np.abs(fine, out=fine)
+        fine[outside] = 0.0
+        top = np.maximum(top, fine.max(axis=1))
+    return top
+
+
+def _bounded_peaks(window: np.ndarray, skip: int, count: int, threshold: float) -> np.ndarray:
+    """Per 32-sample block of the ``count`` samples of ``window`` from ``skip`` on: its true
+    peak where :data:`PEAK_BOUND` times the largest sample within the filter's reach exceeds
+    ``threshold``, else that bound (at or above the true peak, at most ``threshold``)."""
+    blocks = -(-count // GAIN_BLOCK)
+    front = max(0, REACH - skip)
+    x = window[max(0, skip - REACH) : skip + blocks * GAIN_BLOCK + REACH]
+    x = np.pad(x, (front, blocks * GAIN_BLOCK + 2 * REACH - front - x.size))
+    loud = np.abs(x[REACH : REACH + blocks * GAIN_BLOCK]).reshape(blocks, GAIN_BLOCK).max(axis=1)
+    edges = np.abs(x[:REACH]).max(initial=0.0), np.abs(x[x.size - REACH :]).max(initial=0.0)
+    near = np.concatenate(([edges[0]], loud, [edges[1]]))
+    bound = PEAK_BOUND * np.maximum(np.maximum(near[:-2], near[1:-1]), near[2:])
+    picked = np.flatnonzero(bound > threshold)
+    if picked.size:
+        bound[picked] = picked_true_peaks(x, picked, count)
+    return bound.astype(np.float32)
 
 
 def block_true_peaks(x: np.ndarray, block: int) -> np.ndarray:
@@ -264,6 +318,7 @@ class _Steps:
     ) -> None:
         self._read, self._peaks = read, peaks
         self._gain, self._ceiling = gain, ceiling
+        self._threshold = ceiling / gain * (1.0 - 1e-6)  # a block bounded under it needs no gain
         self._look = _look(rate)
         self._coef = math.exp(-GAIN_BLOCK / (_RELEASE_S * rate))
         self._carry = _Carry()
@@ -280,7 +335,7 @@ class _Steps:
         stop = min(n, (b1 + look) * GAIN_BLOCK)
         if self._peaks is None:
             a, b = max(0, lo - _MARGIN), min(n, stop + _MARGIN)
-            found = _span_peaks(self._read(a, b), lo - a, stop - lo, GAIN_BLOCK)
+            found = _bounded_peaks(self._read(a, b), lo - a, stop - lo, self._threshold)
         else:
             found = self._peaks(b0, -(-stop // GAIN_BLOCK))
         wanted = self._ceiling / np.maximum(found.astype(np.float64) * self._gain, 1e-12)
