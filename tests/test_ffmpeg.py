@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from listen.errors import AudioError
-from listen.ffmpeg import feed_ffmpeg
+from listen.ffmpeg import feed_ffmpeg, read_ffmpeg
 
 RATE = 22_050
 _WAV_ARGS = ["-loglevel", "error", "-f", "f32le", "-ar", str(RATE), "-ac", "1"]
@@ -59,3 +59,29 @@ def test_ffmpeg_that_fails_is_an_audio_error_naming_the_job(tmp_path: Path) -> N
     with failed, feed_ffmpeg(args, "encode the test") as write:
         for _ in range(10):
             write(_block(1.0))
+
+
+def test_what_ffmpeg_writes_reaches_the_output_in_whole_samples(tmp_path: Path) -> None:
+    source = tmp_path / "in.f32"
+    samples = np.linspace(-1.0, 1.0, 300_001, dtype="<f4")
+    samples.tofile(source)
+    pieces: list[bytes] = []
+    args = ["-nostdin", *_WAV_ARGS, "-i", str(source), "-f", "f32le", "pipe:1"]
+    with read_ffmpeg(args, "test", pieces.append) as (_, report):
+        pass
+    assert all(len(piece) % 4 == 0 for piece in pieces)
+    assert np.array_equal(np.frombuffer(b"".join(pieces), dtype="<f4"), samples)
+    assert report and isinstance(report[0], bytes)
+
+
+def test_an_output_that_fails_is_raised_once_ffmpeg_has_finished(tmp_path: Path) -> None:
+    source = tmp_path / "in.f32"
+    np.zeros(5 * RATE, dtype="<f4").tofile(source)
+
+    def refuse(data: bytes) -> None:
+        raise ValueError("no room")
+
+    args = ["-nostdin", *_WAV_ARGS, "-i", str(source), "-f", "f32le", "pipe:1"]
+    with pytest.raises(ValueError, match="no room"), read_ffmpeg(args, "test", refuse):
+        pass
+    assert not [t for t in threading.enumerate() if t.name == "ffmpeg-reader"]

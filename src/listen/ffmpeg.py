@@ -138,34 +138,82 @@ class _Writer:
 
 
 @contextlib.contextmanager
-def read_ffmpeg(args: Sequence[str], what: str) -> Iterator[tuple[IO[bytes], list[bytes]]]:
+def read_ffmpeg(
+    args: Sequence[str], what: str, output: Callable[[bytes], None] | None = None
+) -> Iterator[tuple[IO[bytes], list[bytes]]]:
     """Run ffmpeg with ``args`` reading its input from a pipe, for another process to write:
     yield the pipe and a list that holds ffmpeg's stderr (where filters such as ebur128
-    report) once the block is left, the pipe closed and ffmpeg finished. A failure is an
-    AudioError as in :func:`run_ffmpeg`; an exception inside the block kills ffmpeg."""
+    report) once the block is left, the pipe closed and ffmpeg finished. What ffmpeg writes
+    to its standard output is handed to ``output`` as it comes, from a thread of its own, in
+    pieces of whole 4-byte samples. A failure is an AudioError as in :func:`run_ffmpeg`,
+    or what ``output`` raised; an exception inside the block kills ffmpeg."""
     command = [ffmpeg_exe(), "-hide_banner", *args]
     report: list[bytes] = []
     with tempfile.TemporaryFile() as log:
         try:
             proc = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL if output is None else subprocess.PIPE,
+                stderr=log,
             )
         except OSError as exc:
             raise AudioError(f"Could not {what}: ffmpeg did not start ({exc}); {_INSTALL}") from exc
         assert proc.stdin is not None
+        reader = None if output is None or proc.stdout is None else _Reader(proc.stdout, output)
         try:
             yield proc.stdin, report
         except BaseException:
             proc.kill()
             proc.wait()
+            if reader is not None:
+                reader.join()
             raise
         finally:
             proc.stdin.close()
+        if reader is not None:
+            reader.join()
         code = proc.wait()
         log.seek(0)
         report.append(log.read())
         if code != 0:
             raise _failed(what, report[0])
+        if reader is not None:
+            reader.check()
+
+
+class _Reader:
+    """Reads ffmpeg's standard output to its end on a thread of its own, handing each piece
+    to ``output``; once ``output`` has failed the rest is read and dropped, so ffmpeg is
+    never left blocked writing."""
+
+    _PIECE = 1 << 20
+
+    def __init__(self, pipe: IO[bytes], output: Callable[[bytes], None]) -> None:
+        self._pipe, self._output = pipe, output
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="ffmpeg-reader", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+        self._pipe.close()
+
+    def check(self) -> None:
+        """Raise what ``output`` raised, if anything."""
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        left = b""
+        while piece := self._pipe.read(self._PIECE):
+            whole = len(left + piece) // 4 * 4
+            data, left = (left + piece)[:whole], (left + piece)[whole:]
+            if self._error is None and data:
+                try:
+                    self._output(data)
+                except BaseException as exc:  # handed to the caller's thread
+                    self._error = exc
 
 
 def _failed(what: str, stderr: bytes) -> AudioError:

@@ -29,7 +29,7 @@ import pyloudnorm
 from listen.errors import AudioError
 from listen.ffmpeg import feed_ffmpeg, read_ffmpeg, run_ffmpeg
 from listen.levels import Levels, analyse
-from listen.limiter import CHUNK, block_true_peaks, limit, limit_blocks
+from listen.limiter import CHUNK, TruePeakMeter, block_true_peaks, limit, limit_blocks
 from listen.models import SAMPLE_RATE, Audio, Loudness, Mastering
 from listen.spool import PcmSpool
 
@@ -188,12 +188,13 @@ _NUMBER = r"([-+]?(?:\d+(?:\.\d+)?|inf|nan))"
 _SUMMARY = {
     "integrated_lufs": re.compile(rf"\bI:\s+{_NUMBER}\s+LUFS"),
     "loudness_range_lu": re.compile(rf"\bLRA:\s+{_NUMBER}\s+LU\b"),
-    "true_peak_dbtp": re.compile(rf"\bPeak:\s+{_NUMBER}\s+dBFS"),
 }
 
 
 def measure_file(path: Path) -> Loudness:
-    """Measure an encoded file with ffmpeg's ebur128 filter, true peak on.
+    """Measure an encoded file: integrated loudness and loudness range by ffmpeg's ebur128
+    filter, true peak by listen's 4x oversampling (:class:`listen.limiter.TruePeakMeter`)
+    of the samples the decoder hands over.
 
     This is the measurement a podcast host makes: it reads what the decoder produces, MP3
     overshoot included.
@@ -201,20 +202,27 @@ def measure_file(path: Path) -> Loudness:
     path = Path(path)
     if not path.is_file():
         raise AudioError(f"Could not measure loudness of '{path}': no such file")
-    args = ["-nostats", "-i", str(path), "-map", "0:a:0", "-af", "ebur128=peak=true:framelog=quiet"]
-    done = run_ffmpeg([*args, "-f", "null", "-"], f"measure loudness of '{path}'")
-    return _parse_summary(done.stderr.decode("utf-8", "replace"), path)
+    meter = TruePeakMeter()
+    args = ["-nostdin", "-nostats", "-i", str(path), *_MEASURE_DECODED]
+    with read_ffmpeg(args, f"measure loudness of '{path}'", _metering(meter)) as (_, report):
+        pass
+    return _measured(report[0], meter, path)
 
 
-def _parse_summary(log: str, path: Path) -> Loudness:
-    summary = log.rpartition("Summary:")[2]
+def _metering(meter: TruePeakMeter) -> Callable[[bytes], None]:
+    """What hands the decoder's float samples to ``meter``."""
+    return lambda data: meter.add(np.frombuffer(data, dtype="<f4"))
+
+
+def _measured(log: bytes, meter: TruePeakMeter, path: Path) -> Loudness:
+    summary = log.decode("utf-8", "replace").rpartition("Summary:")[2]
     figures = {}
     for name, pattern in _SUMMARY.items():
         found = pattern.search(summary)
         if found is None:
             raise AudioError(f"Could not measure loudness of '{path}': ffmpeg printed no {name}")
         figures[name] = float(found.group(1))
-    return Loudness(**figures)
+    return Loudness(**figures, true_peak_dbtp=round(_db(meter.finish()), 2))
 
 
 def load_music(mastering: Mastering) -> tuple[Audio | None, Audio | None]:
@@ -367,10 +375,13 @@ def encode_measured(
     figures without reading the file again afterwards."""
     copy = f"[f=mp3:{_MP3_OPTIONS}]{_tee_escape(str(path))}|[f=mp3:write_xing=0]pipe:1"
     args = [*_encoder_args(bitrate, rate), "-f", "tee", copy]
-    measuring = read_ffmpeg(_MEASURE_ARGS, f"measure loudness of '{path}'")
+    meter = TruePeakMeter()
+    what = f"measure loudness of '{path}'"
+    measuring = read_ffmpeg(["-nostats", "-f", "mp3", "-i", "pipe:", *_MEASURE_DECODED], what,
+                            _metering(meter))  # fmt: skip
     with measuring as (pipe, report), feed_ffmpeg(args, _what(path), pipe) as write:
         _write_blocks(write, blocks)
-    return _parse_summary(report[0].decode("utf-8", "replace"), path)
+    return _measured(report[0], meter, path)
 
 
 def _encoder_args(bitrate: str, rate: int) -> list[str]:
@@ -385,8 +396,9 @@ def _what(path: Path) -> str:
 
 _MP3_OPTIONS = "write_xing=1:id3v2_version=0:write_id3v1=0"
 _MP3 = ["-f", "mp3", "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0"]
-_MEASURE_ARGS = ["-nostats", "-f", "mp3", "-i", "pipe:", "-map", "0:a:0",
-                 "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"]  # fmt: skip
+_MEASURE_DECODED = ["-map", "0:a:0", "-af", "ebur128=framelog=quiet",
+                    "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"]  # fmt: skip
+"""ebur128 measures the decoded MP3 and passes its samples on, to the true-peak meter."""
 
 
 def _tee_escape(path: str) -> str:
