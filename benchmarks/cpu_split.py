@@ -68,7 +68,9 @@ def main() -> None:
     process = subprocess.Popen(args.command, stdout=subprocess.DEVNULL)
     seen: dict[int, tuple[str, float]] = {}
     while process.poll() is None:
-        seen.update(descendants(process.pid))
+        for pid, (command, seconds) in descendants(process.pid).items():
+            known = seen.get(pid, ("", 0.0))[0]  # an exited process shows no command line
+            seen[pid] = (known or command, seconds)
         time.sleep(0.1)
     wall = time.perf_counter() - started
     if process.returncode != 0:
