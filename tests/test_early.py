@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from speechkit import espeak_spoken
 
 from listen import early
 from listen.assemble import laying_out
@@ -19,10 +20,9 @@ from listen.executor import available_cores
 from listen.ffmpeg import ffmpeg_exe
 from listen.limiter import GrowingLimiter, limit_blocks
 from listen.master import ENCODED_TOLERANCE_LU, measure_file
-from listen.models import SAMPLE_RATE, SPEECH_RATE, Audio, Mastering, Segment, SpokenSegment
+from listen.models import SAMPLE_RATE, SPEECH_RATE, Audio, Mastering, SpokenSegment
 from listen.profile import resolve_profile
 from listen.render import encodes_beside
-from listen.speak import speak
 from listen.spool import PcmSpool
 from listen.tts import create_backend
 
@@ -36,13 +36,7 @@ SENTENCES = [
 
 @pytest.fixture(scope="module")
 def spoken() -> list[SpokenSegment]:
-    profile = resolve_profile("espeak")
-    backend = create_backend(profile.speech)
-    try:
-        segments = [Segment(s, s, "sentence", 500, 0) for s in SENTENCES]
-        return list(speak(segments, backend, SPEECH_RATE))
-    finally:
-        backend.close()
+    return espeak_spoken(SENTENCES, 500)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pyloudnorm
 import pytest
+from speechkit import espeak_spoken
 
 from listen.assemble import assemble
 from listen.ffmpeg import ffmpeg_exe
@@ -17,11 +18,9 @@ from listen.levels import PEAK_BOUND, Analyser, analyse
 from listen.limiter import GAIN_BLOCK, TruePeakMeter, block_true_peaks, limit, limit_blocks
 from listen.loudness import LoudnessMeter
 from listen.master import encode_episode, encode_measured, measure_file
-from listen.models import SAMPLE_RATE, SPEECH_RATE, Segment, SpokenSegment
+from listen.models import SAMPLE_RATE, SPEECH_RATE, SpokenSegment
 from listen.profile import resolve_profile
-from listen.speak import speak
 from listen.spool import PcmSpool
-from listen.tts import create_backend
 
 SENTENCES = [
     "The council approved 4.2 million dollars for the new rail line on Tuesday.",
@@ -34,13 +33,7 @@ SENTENCES = [
 @pytest.fixture(scope="module")
 def spoken() -> list[SpokenSegment]:
     """Real espeak speech, trimmed and at the speech rate, as the renderer makes it."""
-    profile = resolve_profile("espeak")
-    backend = create_backend(profile.speech)
-    try:
-        segments = [Segment(s, s, "sentence", 400, 0) for s in SENTENCES]
-        return list(speak(segments, backend, SPEECH_RATE))
-    finally:
-        backend.close()
+    return espeak_spoken(SENTENCES, 400)
 
 
 @pytest.fixture(scope="module")
