@@ -207,8 +207,9 @@ class _Reader:
     def _run(self) -> None:
         left = b""
         while piece := self._pipe.read(self._PIECE):
-            whole = len(left + piece) // 4 * 4
-            data, left = (left + piece)[:whole], (left + piece)[whole:]
+            joined = left + piece if left else piece
+            whole = len(joined) // 4 * 4
+            data, left = joined[:whole], joined[whole:]
             if self._error is None and data:
                 try:
                     self._output(data)
