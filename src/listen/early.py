@@ -146,8 +146,5 @@ class _Stream:
             check_length(pcm)
             assert self._assembly.levels is not None
             return plan_mastering(self._assembly.levels, target, peak)
-        with PcmSpool(pcm.sample_rate) as prefix:
-            for block in pcm.blocks(CHUNK):
-                prefix.append(block)
-            with analyse(prefix) as levels:
-                return plan_mastering(levels, target, peak)
+        with analyse(pcm) as levels:  # the spool does not grow while the plan is made
+            return plan_mastering(levels, target, peak)
