@@ -26,12 +26,12 @@ import numpy as np
 from listen.levels import analyse
 from listen.limiter import CHUNK, GrowingLimiter
 from listen.master import (
-    ENCODED_TOLERANCE_LU,
     ENCODER_LOSS_LU,
     Plan,
     check_length,
     encode_levelled,
     encode_measured,
+    on_target,
     plan_mastering,
     scaled,
 )
@@ -59,7 +59,7 @@ def encode_as_laid_out(
     try:
         loudness = encode_measured(stream.mastered(), path, mastering.bitrate, rate)
         episode = stream.whole()
-        if _close_enough(loudness, mastering):
+        if on_target(loudness, mastering):
             return episode, loudness
         _LOGGER.info(
             "%s: %.2f LUFS planned from the first %.0f s; mastering the whole again",
@@ -69,11 +69,6 @@ def encode_as_laid_out(
     except BaseException:
         stream.close()
         raise
-
-
-def _close_enough(loudness: Loudness, mastering: Mastering) -> bool:
-    error = mastering.loudness - loudness.integrated_lufs
-    return abs(error) <= ENCODED_TOLERANCE_LU or not math.isfinite(error)
 
 
 def _again(

@@ -50,6 +50,7 @@ __all__ = [
     "mastered_blocks",
     "measure",
     "measure_file",
+    "on_target",
     "plan_mastering",
     "scaled",
 ]
@@ -273,11 +274,17 @@ def encode_levelled(
         plan = plan_mastering(levels, target, mastering.true_peak)
         mastered = mastered_blocks(levels, plan)
         loudness = encode_measured(mastered, path, mastering.bitrate, levels.pcm.sample_rate)
-        error = mastering.loudness - loudness.integrated_lufs
-        if abs(error) <= ENCODED_TOLERANCE_LU or not np.isfinite(error):
+        if on_target(loudness, mastering):
             break
-        target += error
+        target += mastering.loudness - loudness.integrated_lufs
     return loudness
+
+
+def on_target(loudness: Loudness, mastering: Mastering) -> bool:
+    """Whether an encoded file's ``loudness`` is within :data:`ENCODED_TOLERANCE_LU` of the
+    target (silence, which has no loudness, always is)."""
+    error = mastering.loudness - loudness.integrated_lufs
+    return abs(error) <= ENCODED_TOLERANCE_LU or not math.isfinite(error)
 
 
 @dataclass(frozen=True)
