@@ -242,9 +242,7 @@ def test_the_mp3_measured_while_it_is_encoded_measures_as_the_file(
     halved = blocks_of(speech * np.float32(0.5), 65_536)
     loudness = encode_measured(halved, mp3, "64k", SPEECH_RATE)
     after = measure_file(mp3)
-    assert loudness.integrated_lufs == after.integrated_lufs
-    assert loudness.true_peak_dbtp == after.true_peak_dbtp
-    # the piped copy has no gapless header, so it decodes with the encoder's padding
-    assert loudness.loudness_range_lu == pytest.approx(after.loudness_range_lu, abs=0.2)
+    # the piped copy has no gapless header: the meter skips the encoder's delay and padding
+    assert loudness == after
     # the file kept its gapless header, and the encoder resampled to 44.1 kHz
     assert _decoded_samples(mp3) == speech.size * SAMPLE_RATE // SPEECH_RATE

@@ -29,7 +29,8 @@ import pyloudnorm
 from listen.errors import AudioError
 from listen.ffmpeg import feed_ffmpeg, read_ffmpeg, run_ffmpeg
 from listen.levels import Levels, analyse
-from listen.limiter import CHUNK, TruePeakMeter, block_true_peaks, limit, limit_blocks
+from listen.limiter import CHUNK, block_true_peaks, limit, limit_blocks
+from listen.metering import ENCODER_DELAY, DecodedMeter
 from listen.models import SAMPLE_RATE, Audio, Loudness, Mastering
 from listen.spool import PcmSpool
 
@@ -185,17 +186,9 @@ def _ramp(n: int) -> np.ndarray:
     return (0.5 - 0.5 * np.cos(np.pi * np.arange(n) / n)).astype(np.float32)
 
 
-_NUMBER = r"([-+]?(?:\d+(?:\.\d+)?|inf|nan))"
-_SUMMARY = {
-    "integrated_lufs": re.compile(rf"\bI:\s+{_NUMBER}\s+LUFS"),
-    "loudness_range_lu": re.compile(rf"\bLRA:\s+{_NUMBER}\s+LU\b"),
-}
-
-
 def measure_file(path: Path) -> Loudness:
-    """Measure an encoded file: integrated loudness and loudness range by ffmpeg's ebur128
-    filter, true peak by listen's 4x oversampling (:class:`listen.limiter.TruePeakMeter`)
-    of the samples the decoder hands over.
+    """Measure an encoded file: integrated loudness, loudness range and true peak of the
+    samples its decoder hands over (:class:`listen.metering.DecodedMeter`).
 
     This is the measurement a podcast host makes: it reads what the decoder produces, MP3
     overshoot included.
@@ -203,27 +196,11 @@ def measure_file(path: Path) -> Loudness:
     path = Path(path)
     if not path.is_file():
         raise AudioError(f"Could not measure loudness of '{path}': no such file")
-    meter = TruePeakMeter()
-    args = ["-nostdin", "-nostats", "-i", str(path), *_MEASURE_DECODED]
-    with read_ffmpeg(args, f"measure loudness of '{path}'", _metering(meter)) as (_, report):
+    meter = DecodedMeter()
+    args = ["-nostdin", "-nostats", "-i", str(path), *_DECODED]
+    with read_ffmpeg(args, f"measure loudness of '{path}'", meter.add):
         pass
-    return _measured(report[0], meter, path)
-
-
-def _metering(meter: TruePeakMeter) -> Callable[[bytes], None]:
-    """What hands the decoder's float samples to ``meter``."""
-    return lambda data: meter.add(np.frombuffer(data, dtype="<f4"))
-
-
-def _measured(log: bytes, meter: TruePeakMeter, path: Path) -> Loudness:
-    summary = log.decode("utf-8", "replace").rpartition("Summary:")[2]
-    figures = {}
-    for name, pattern in _SUMMARY.items():
-        found = pattern.search(summary)
-        if found is None:
-            raise AudioError(f"Could not measure loudness of '{path}': ffmpeg printed no {name}")
-        figures[name] = float(found.group(1))
-    return Loudness(**figures, true_peak_dbtp=round(_db(meter.finish()), 2))
+    return meter.finish()
 
 
 def load_music(mastering: Mastering) -> tuple[Audio | None, Audio | None]:
@@ -246,7 +223,8 @@ def encode_episode(
     pcm: PcmSpool, path: Path, mastering: Mastering, levels: Levels | None = None
 ) -> Loudness:
     """Master the episode to the target loudness, encode it once, and measure the MP3 itself
-    (ebur128); the PCM streams from ``pcm`` a chunk at a time, never whole in memory.
+    (:class:`listen.metering.DecodedMeter`); the PCM streams from ``pcm`` a chunk at a time,
+    never whole in memory.
 
     One pass reads the PCM for its loudness and its peaks (:func:`listen.levels.analyse`),
     unless ``levels`` has them already (measured as the episode was laid out, see
@@ -382,13 +360,12 @@ def encode_measured(
     figures without reading the file again afterwards."""
     copy = f"[f=mp3:{_MP3_OPTIONS}]{_tee_escape(str(path))}|[f=mp3:write_xing=0]pipe:1"
     args = [*_encoder_args(bitrate, rate), "-f", "tee", copy]
-    meter = TruePeakMeter()
+    meter = DecodedMeter(skip=ENCODER_DELAY, gapless=False)
     what = f"measure loudness of '{path}'"
-    measuring = read_ffmpeg(["-nostats", "-f", "mp3", "-i", "pipe:", *_MEASURE_DECODED], what,
-                            _metering(meter))  # fmt: skip
-    with measuring as (pipe, report), feed_ffmpeg(args, _what(path), pipe) as write:
-        _write_blocks(write, blocks)
-    return _measured(report[0], meter, path)
+    measuring = read_ffmpeg(["-nostats", "-f", "mp3", "-i", "pipe:", *_DECODED], what, meter.add)
+    with measuring as (pipe, _), feed_ffmpeg(args, _what(path), pipe) as write:
+        samples = _write_blocks(write, blocks)
+    return meter.finish(samples * SAMPLE_RATE // rate)
 
 
 def _encoder_args(bitrate: str, rate: int) -> list[str]:
@@ -403,9 +380,8 @@ def _what(path: Path) -> str:
 
 _MP3_OPTIONS = "write_xing=1:id3v2_version=0:write_id3v1=0"
 _MP3 = ["-f", "mp3", "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0"]
-_MEASURE_DECODED = ["-map", "0:a:0", "-af", "ebur128=framelog=quiet",
-                    "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"]  # fmt: skip
-"""ebur128 measures the decoded MP3 and passes its samples on, to the true-peak meter."""
+_DECODED = ["-map", "0:a:0", "-ac", "1", "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"]
+"""The decoded MP3, mono float samples on standard output, for the meter."""
 
 
 def _tee_escape(path: str) -> str:
@@ -413,6 +389,10 @@ def _tee_escape(path: str) -> str:
     return re.sub(r"([\\'\[\]|:=,;])", r"\\\1", path)
 
 
-def _write_blocks(write: Callable[[bytes], None], blocks: Iterable[np.ndarray]) -> None:
+def _write_blocks(write: Callable[[bytes], None], blocks: Iterable[np.ndarray]) -> int:
+    """Hand every block to ``write`` as float32 bytes; the samples written."""
+    samples = 0
     for block in blocks:
+        samples += block.size
         write(np.clip(block, -1.0, 1.0).astype("<f4", copy=False).tobytes())
+    return samples

@@ -1,0 +1,83 @@
+"""The figures of a finished episode, measured on what a decoder hands over.
+
+:class:`DecodedMeter` takes the decoded MP3 as ffmpeg writes it (little-endian float32
+bytes, in pieces of any size) and measures the three BS.1770 figures in one pass over it:
+integrated loudness and loudness range (:class:`listen.loudness.LoudnessMeter`) and true
+peak (:class:`listen.limiter.TruePeakMeter`, 4x oversampled where a peak could be).
+
+An MP3 piped as it is encoded has no gapless header, so its decoder also hands over the
+encoder's delay at the start and its padding at the end. :data:`ENCODER_DELAY` says how
+many samples to skip, and :meth:`DecodedMeter.finish` how many to keep, so the copy
+measures exactly as the file does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from listen.limiter import TruePeakMeter
+from listen.loudness import LoudnessMeter, loudness_range
+from listen.models import SAMPLE_RATE, Loudness
+
+__all__ = ["ENCODER_DELAY", "DecodedMeter"]
+
+ENCODER_DELAY = 1105
+"""Samples that ffmpeg's decoder hands over ahead of the audio of an MP3 from libmp3lame
+with no gapless header (LAME's 576 and the decoder's 529, which the header lets it skip)."""
+_PADDING = 4 * 1152
+"""More than LAME's end padding: four MP3 frames."""
+
+
+class DecodedMeter:
+    """Feed the decoder's output with :meth:`add`, then :meth:`finish` for the figures.
+
+    ``skip`` samples at the start are not measured; when ``gapless`` is false, the last
+    :data:`_PADDING` samples wait until :meth:`finish` says how many of them are audio."""
+
+    def __init__(self, rate: int = SAMPLE_RATE, skip: int = 0, gapless: bool = True) -> None:
+        self._loudness = LoudnessMeter(rate)
+        self._peak = TruePeakMeter()
+        self._skip = skip
+        self._hold = 0 if gapless else _PADDING
+        self._held = np.zeros(0, dtype=np.float32)
+
+    def add(self, data: bytes) -> None:
+        """Measure the next decoded float32 samples, ``data`` a whole number of them."""
+        x = np.frombuffer(data, dtype="<f4")
+        if self._skip:
+            cut = min(self._skip, x.size)
+            x, self._skip = x[cut:], self._skip - cut
+        if self._hold:
+            x = np.concatenate((self._held, x))
+            x, self._held = x[: max(0, x.size - self._hold)], x[max(0, x.size - self._hold) :]
+        self._measure(x)
+
+    def finish(self, samples: int | None = None) -> Loudness:
+        """The figures, ``samples`` long in all (the audio the encoder was given, at the
+        decoder's rate) when the stream had no gapless header."""
+        left = self._held.size if samples is None else samples - self._loudness.samples
+        if left < 0 or left > self._held.size:
+            raise ValueError(f"{samples} samples asked for, {self.decoded} decoded")
+        self._measure(self._held[:left])
+        self._held = self._held[:0]
+        meter = self._loudness
+        quarters = meter.quarters()
+        return Loudness(
+            integrated_lufs=round(meter.integrated(), 2),
+            true_peak_dbtp=round(_db(self._peak.finish()), 2),
+            loudness_range_lu=round(loudness_range(quarters, meter.samples, meter.rate), 2),
+        )
+
+    @property
+    def decoded(self) -> int:
+        """Samples measured or waiting, the skipped ones not counted."""
+        return self._loudness.samples + self._held.size
+
+    def _measure(self, x: np.ndarray) -> None:
+        if x.size:
+            self._loudness.add(x)
+            self._peak.add(x)
+
+
+def _db(linear: float) -> float:
+    return 20.0 * float(np.log10(linear)) if linear > 0 else float("-inf")
