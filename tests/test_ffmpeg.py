@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import time
 from pathlib import Path
@@ -10,7 +12,7 @@ import numpy as np
 import pytest
 
 from listen.errors import AudioError
-from listen.ffmpeg import feed_ffmpeg, read_ffmpeg
+from listen.ffmpeg import _widen, feed_ffmpeg, read_ffmpeg
 
 RATE = 22_050
 _WAV_ARGS = ["-loglevel", "error", "-f", "f32le", "-ar", str(RATE), "-ac", "1"]
@@ -85,3 +87,15 @@ def test_an_output_that_fails_is_raised_once_ffmpeg_has_finished(tmp_path: Path)
     with pytest.raises(ValueError, match="no room"), read_ffmpeg(args, "test", refuse):
         pass
     assert not [t for t in threading.enumerate() if t.name == "ffmpeg-reader"]
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are Linux's")
+def test_the_pipes_between_listen_and_ffmpeg_hold_a_megabyte(tmp_path: Path) -> None:
+    # a 64 KiB pipe makes a reader thread win the GIL back sixteen times as often
+    read, write = os.pipe()
+    with os.fdopen(write, "wb") as pipe, os.fdopen(read, "rb"):
+        assert fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ) < 1 << 20
+        _widen(pipe)
+        assert fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20
+    with read_ffmpeg(["-f", "f32le", "-i", "pipe:", "-f", "null", "-"], "test") as (stdin, _):
+        assert fcntl.fcntl(stdin.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20

@@ -1,12 +1,13 @@
 """Where listen finds ffmpeg, and the one way it runs it.
 
-imageio-ffmpeg ships a static build (with libmp3lame and the ebur128 filter) as a pip
+imageio-ffmpeg ships a static build (with libmp3lame) as a pip
 dependency, so listen needs no system ffmpeg; a system ffmpeg on PATH is the fallback.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import queue
 import shutil
@@ -73,6 +74,7 @@ def feed_ffmpeg(
             raise AudioError(f"Could not {what}: ffmpeg did not start ({exc}); {_INSTALL}") from exc
         pipe = proc.stdin
         assert pipe is not None
+        _widen(pipe)
         writer = _Writer(pipe)
         try:
             yield writer.write
@@ -160,6 +162,7 @@ def read_ffmpeg(
         except OSError as exc:
             raise AudioError(f"Could not {what}: ffmpeg did not start ({exc}); {_INSTALL}") from exc
         assert proc.stdin is not None
+        _widen(proc.stdin)
         reader = None if output is None or proc.stdout is None else _Reader(proc.stdout, output)
         try:
             yield proc.stdin, report
@@ -190,6 +193,7 @@ class _Reader:
     _PIECE = 1 << 20
 
     def __init__(self, pipe: IO[bytes], output: Callable[[bytes], None]) -> None:
+        _widen(pipe)
         self._pipe, self._output = pipe, output
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="ffmpeg-reader", daemon=True)
@@ -215,6 +219,18 @@ class _Reader:
                     self._output(data)
                 except BaseException as exc:  # handed to the caller's thread
                     self._error = exc
+
+
+_PIPE_BYTES = 1 << 20
+"""Linux's limit for an unprivileged pipe (``/proc/sys/fs/pipe-max-size``), 16 times the 64 KiB
+default: one read or write moves up to a second of decoded audio, so a reader thread need
+not win the GIL back every 64 KiB (with ``sys.getswitchinterval()`` 5 ms per wait)."""
+
+
+def _widen(pipe: IO[bytes]) -> None:
+    """Give ``pipe`` a buffer of :data:`_PIPE_BYTES` where the system allows it."""
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
 
 
 def _failed(what: str, stderr: bytes) -> AudioError:
