@@ -15,7 +15,14 @@ from speechkit import espeak_spoken
 from listen.assemble import assemble
 from listen.ffmpeg import ffmpeg_exe
 from listen.levels import PEAK_BOUND, Analyser, analyse
-from listen.limiter import GAIN_BLOCK, TruePeakMeter, block_true_peaks, limit, limit_blocks
+from listen.limiter import (
+    GAIN_BLOCK,
+    TruePeakMeter,
+    block_true_peaks,
+    fold_rows,
+    limit,
+    limit_blocks,
+)
 from listen.loudness import LoudnessMeter
 from listen.master import encode_episode, encode_measured, measure_file
 from listen.models import SAMPLE_RATE, SPEECH_RATE, SpokenSegment
@@ -246,3 +253,14 @@ def test_the_mp3_measured_while_it_is_encoded_measures_as_the_file(
     assert loudness == after
     # the file kept its gapless header, and the encoder resampled to 44.1 kHz
     assert _decoded_samples(mp3) == speech.size * SAMPLE_RATE // SPEECH_RATE
+
+
+@pytest.mark.parametrize("width", [GAIN_BLOCK, 4 * GAIN_BLOCK])
+def test_folding_rows_equals_numpys_reduction_and_ignores_a_rows_place(width: int) -> None:
+    rng = np.random.default_rng(3)
+    rows = rng.standard_normal((1001, width)).astype(np.float32)
+    assert np.array_equal(fold_rows(rows, np.maximum), rows.max(axis=1))
+    sums = fold_rows(rows, np.add)
+    assert np.allclose(sums, rows.sum(axis=1, dtype=np.float64), atol=1e-4)
+    shifted = fold_rows(np.concatenate((rows[500:], rows[:500])), np.add)
+    assert np.array_equal(np.concatenate((sums[500:], sums[:500])), shifted)

@@ -20,7 +20,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from listen.limiter import CHUNK, GAIN_BLOCK, PEAK_BOUND, REACH, gain_knots, picked_true_peaks
+from listen.limiter import (
+    CHUNK,
+    GAIN_BLOCK,
+    PEAK_BOUND,
+    REACH,
+    fold_rows,
+    gain_knots,
+    picked_true_peaks,
+)
 from listen.loudness import LoudnessMeter, gated_loudness
 from listen.spool import PcmSpool
 
@@ -175,14 +183,15 @@ def _empty(pcm: PcmSpool) -> Levels:
 def _measure(levels: Levels, x: np.ndarray) -> None:
     """Add the next samples ``x`` (a whole number of blocks, unless they are the last)."""
     squares = levels.meter.add(x)
-    levels.energies.append(_per_block(squares, np.sum))
-    levels.sample_peaks.append(_per_block(np.abs(x), np.max))
+    levels.energies.append(_per_block(squares, np.add))
+    levels.sample_peaks.append(_per_block(np.abs(x), np.maximum))
 
 
-def _per_block(x: np.ndarray, reduce: np.ufunc | object) -> np.ndarray:
-    """``reduce`` over each 32-sample block of ``x``, the last block padded with zeros."""
-    whole = np.pad(x, (0, -x.size % GAIN_BLOCK)).reshape(-1, GAIN_BLOCK)
-    return reduce(whole, axis=1)  # type: ignore[operator,no-any-return]
+def _per_block(x: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+    """``ufunc`` over each 32-sample block of ``x``, the last block padded with zeros."""
+    short = -x.size % GAIN_BLOCK
+    whole = np.pad(x, (0, short)) if short else x
+    return fold_rows(whole.reshape(-1, GAIN_BLOCK), ufunc)
 
 
 def _block_true_peaks(pcm: PcmSpool, lo: int, hi: int, picked: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ __all__ = [
     "GrowingLimiter",
     "TruePeakMeter",
     "block_true_peaks",
+    "fold_rows",
     "gain_knots",
     "limit",
     "limit_blocks",
@@ -43,6 +44,24 @@ _RELEASE_S = 0.080
 
 Reader = Callable[[int, int], np.ndarray]
 """Samples ``start`` to ``stop`` of a signal (clipped to its length), as float32."""
+
+
+_FOLDED = 64
+"""Rows up to this long are folded column by column (:func:`fold_rows`)."""
+
+
+def fold_rows(rows: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
+    """``ufunc`` (np.maximum, np.add) over each row of ``rows``. Short rows are folded a
+    column at a time: numpy reduces rows one call each, which for 32-sample rows is about
+    three times as slow. The order of the operations does not depend on a row's place, so
+    a row gives the same result to the last bit wherever it is."""
+    if rows.shape[-1] > _FOLDED:
+        return ufunc.reduce(rows, axis=-1)  # type: ignore[no-any-return]
+    columns = np.moveaxis(rows, -1, 0)
+    result = columns[0].copy()
+    for column in columns[1:]:
+        ufunc(result, column, out=result)
+    return result
 
 
 def _interpolator() -> np.ndarray:
@@ -80,7 +99,7 @@ def _span_peaks(window: np.ndarray, skip: int, count: int, block: int) -> np.nda
     fine = _fine(window, skip, count)
     blocks = -(-count // block)
     fine = np.pad(fine, (0, blocks * block * OVERSAMPLE - fine.size))
-    return fine.reshape(blocks, -1).max(axis=1)
+    return fold_rows(fine.reshape(blocks, -1), np.maximum)
 
 
 def picked_true_peaks(x: np.ndarray, picked: np.ndarray, size: int) -> np.ndarray:
@@ -100,7 +119,7 @@ def picked_true_peaks(x: np.ndarray, picked: np.ndarray, size: int) -> np.ndarra
                 fine += np.float32(tap) * windows[:, j : j + GAIN_BLOCK]
         np.abs(fine, out=fine)
         fine[outside] = 0.0
-        top = np.maximum(top, fine.max(axis=1))
+        top = np.maximum(top, fold_rows(fine, np.maximum))
     return top
 
 
@@ -118,8 +137,9 @@ def _bounds(window: np.ndarray, skip: int, count: int) -> tuple[np.ndarray, np.n
     blocks = -(-count // GAIN_BLOCK)
     front = max(0, REACH - skip)
     x = window[max(0, skip - REACH) : skip + blocks * GAIN_BLOCK + REACH]
-    x = np.pad(x, (front, blocks * GAIN_BLOCK + 2 * REACH - front - x.size))
-    loud = np.abs(x[REACH : REACH + blocks * GAIN_BLOCK]).reshape(blocks, GAIN_BLOCK).max(axis=1)
+    back = blocks * GAIN_BLOCK + 2 * REACH - front - x.size
+    x = np.pad(x, (front, back)) if front or back else x
+    loud = fold_rows(np.abs(x[REACH : REACH + blocks * GAIN_BLOCK]).reshape(blocks, -1), np.maximum)
     edges = np.abs(x[:REACH]).max(initial=0.0), np.abs(x[x.size - REACH :]).max(initial=0.0)
     near = np.concatenate(([edges[0]], loud, [edges[1]]))
     return x, PEAK_BOUND * np.maximum(np.maximum(near[:-2], near[1:-1]), near[2:])

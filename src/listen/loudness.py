@@ -53,17 +53,19 @@ class LoudnessMeter:
 
     def add(self, x: np.ndarray) -> np.ndarray:
         """K-weight ``x`` (following what came before) and keep its quarter-block energies;
-        the squares of the K-weighted samples are returned for callers that keep finer ones."""
+        the squares of the K-weighted samples (float32) are returned for callers that keep
+        finer ones. Quarters are summed in double precision, each in one piece whatever
+        the blocks, so any split of the signal gives the same energies to the last bit."""
         floored = np.add(x, _FLOOR, dtype=np.float32)
         y, self._state = sosfilt(self._sos, floored, zi=self._state)
-        squares = np.square(y, dtype=np.float64)
+        squares = np.square(y, out=y)
         if self._gain != 1.0:
-            squares *= self._gain * self._gain
-        joined = np.concatenate((self._rest, squares)) if self._rest.size else squares
+            squares *= np.float32(self._gain * self._gain)
+        joined = np.concatenate((self._rest, squares), dtype=np.float64)
         whole = joined.size // self.step * self.step
         self._sums.append(joined[:whole].reshape(-1, self.step).sum(axis=1))
         self._rest = joined[whole:].copy()
-        self.samples += len(x)
+        self.samples += x.size
         return squares
 
     def quarters(self) -> np.ndarray:
