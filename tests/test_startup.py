@@ -4,8 +4,10 @@ modules of listen, so that the command answers at once."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +72,28 @@ def test_version_is_read_when_asked() -> None:
 
 def test_the_cli_default_voice_is_the_profiles() -> None:
     assert cli.DEFAULT_VOICE == profile.DEFAULT_VOICE
+
+
+def test_a_render_imports_no_scipy_and_runs_blas_on_one_thread(tmp_path: Path) -> None:
+    # importing scipy.signal costs most of a second before the engine can start; the
+    # K-weighting and the true-peak filter are numpy's, and resampling is seldom needed
+    article = tmp_path / "short.txt"
+    article.write_text("Short news.\n\nThe council met on Tuesday.\n", encoding="utf-8")
+    code = _RENDER.format(args=["render", "--voice", "espeak", str(article), "-o", str(tmp_path)])
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    modules, threads = json.loads(done.stdout.rstrip("\n").split("\n")[-1])
+    assert "listen.kweighting" in modules and "numpy" in modules
+    assert not [m for m in modules if m == "scipy" or m.startswith(("scipy.", "pyloudnorm"))]
+    assert threads == "1"
+    assert list(tmp_path.glob("*/*.mp3"))
+
+
+_RENDER = """
+import json, os, sys
+from listen.cli import main
+main({args!r}, prog_name="listen", standalone_mode=False)
+print(json.dumps([sorted(sys.modules), os.environ.get("OPENBLAS_NUM_THREADS")]))
+"""

@@ -175,7 +175,8 @@ def test_measuring_as_the_spool_is_written_finds_what_one_pass_over_it_finds(
     speech: np.ndarray,
 ) -> None:
     """The assembler measures each piece as it appends it (pieces of any length, pauses
-    as short as a few samples); the figures are those of one pass over the finished spool."""
+    as short as a few samples); the figures are those of one pass over the finished spool,
+    to single precision (the K-weighting's products are float32, split where the pieces are)."""
     rng = np.random.default_rng(7)
     cuts = np.sort(rng.choice(speech.size, size=300, replace=False))
     with PcmSpool(SPEECH_RATE) as pcm:
@@ -184,14 +185,18 @@ def test_measuring_as_the_spool_is_written_finds_what_one_pass_over_it_finds(
             pcm.append(piece)
             analyser.add(piece)
         with analyser.levels() as live, analyse(pcm) as after:
-            assert np.array_equal(live.meter.quarters(), after.meter.quarters())
+            quarters = after.meter.quarters()
+            assert np.allclose(
+                live.meter.quarters(), quarters, rtol=1e-5, atol=quarters.max() * 1e-7
+            )
             assert live.meter.samples == after.meter.samples == speech.size
             size = -(-speech.size // GAIN_BLOCK)
-            for name in ("energies", "sample_peaks"):
-                mine, theirs = getattr(live, name), getattr(after, name)
-                assert len(mine) == len(theirs) == size
-                assert np.array_equal(mine.read(0, size), theirs.read(0, size))
-            assert live.loudness == after.loudness
+            assert len(live.energies) == len(after.energies) == size
+            energies = after.energies.read(0, size)
+            assert np.allclose(live.energies.read(0, size), energies, atol=energies.max() * 1e-6)
+            assert len(live.sample_peaks) == len(after.sample_peaks) == size
+            assert np.array_equal(live.sample_peaks.read(0, size), after.sample_peaks.read(0, size))
+            assert live.loudness == pytest.approx(after.loudness, abs=1e-5)
 
 
 def test_one_analysis_pass_measures_loudness_as_pyloudnorm(speech: np.ndarray) -> None:
@@ -250,7 +255,9 @@ def test_the_mp3_measured_while_it_is_encoded_measures_as_the_file(
     loudness = encode_measured(halved, mp3, "64k", SPEECH_RATE)
     after = measure_file(mp3)
     # the piped copy has no gapless header: the meter skips the encoder's delay and padding
-    assert loudness == after
+    assert loudness.true_peak_dbtp == after.true_peak_dbtp
+    assert loudness.integrated_lufs == pytest.approx(after.integrated_lufs, abs=0.011)
+    assert loudness.loudness_range_lu == pytest.approx(after.loudness_range_lu, abs=0.011)
     # the file kept its gapless header, and the encoder resampled to 44.1 kHz
     assert _decoded_samples(mp3) == speech.size * SAMPLE_RATE // SPEECH_RATE
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -137,6 +138,11 @@ def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
     ctx.exit()
 
 
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+"""numpy's BLAS runs listen's matrix products (the K-weighting) on one thread: the other cores
+belong to the engine and the encoder, and an idle BLAS thread spins on its core."""
+
+
 @click.group()
 @click.option(
     "--version",
@@ -149,6 +155,8 @@ def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
 @click.option("--verbose", is_flag=True, help="Log each stage to stderr.")
 def main(verbose: bool) -> None:
     """Turn news articles into publishable audio."""
+    for variable in _BLAS_THREADS:  # read when numpy is first imported, which is later
+        os.environ.setdefault(variable, "1")
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import upfirdn
-from scipy.signal.windows import kaiser
 
 __all__ = [
     "CHUNK",
@@ -66,11 +64,10 @@ def fold_rows(rows: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
 
 def _interpolator() -> np.ndarray:
     taps = np.arange(-24, 25)
-    return (np.sinc(taps / OVERSAMPLE) * kaiser(taps.size, 5.0)).astype(np.float32)
+    return (np.sinc(taps / OVERSAMPLE) * np.kaiser(taps.size, 5.0)).astype(np.float32)
 
 
 _INTERPOLATOR = _interpolator()
-_DELAY = _INTERPOLATOR.size // 2
 _TAPS = -(-_INTERPOLATOR.size // OVERSAMPLE)
 _PHASES = [
     np.pad(_INTERPOLATOR[p::OVERSAMPLE], (0, _TAPS - _INTERPOLATOR[p::OVERSAMPLE].size))[::-1]
@@ -88,10 +85,13 @@ need not be measured (:func:`picked_true_peaks`)."""
 
 def _fine(window: np.ndarray, skip: int, count: int) -> np.ndarray:
     """Absolute 4x-oversampled values of ``count`` samples of ``window`` from ``skip`` on, the
-    rest of ``window`` read as context. The filter passes the samples through exactly."""
-    fine = upfirdn(_INTERPOLATOR, window, OVERSAMPLE)
-    start = skip * OVERSAMPLE + _DELAY
-    return np.abs(fine[start : start + count * OVERSAMPLE])
+    rest of ``window`` read as context (zeros beyond it): each output phase is the samples
+    correlated with that phase's taps. The filter passes the samples through exactly."""
+    padded = np.pad(window, REACH)[skip : skip + count + 2 * REACH]
+    fine = np.empty(count * OVERSAMPLE, dtype=np.float32)
+    for p, phase in enumerate(_PHASES):
+        fine[p::OVERSAMPLE] = np.abs(np.correlate(padded, phase, "valid"))
+    return fine
 
 
 def _span_peaks(window: np.ndarray, skip: int, count: int, block: int) -> np.ndarray:

@@ -1,7 +1,7 @@
 """BS.1770 integrated loudness of a signal handed over block by block.
 
-The K-weighting is pyloudnorm's (the same two biquads, designed for the sample rate) run as
-one cascade in single precision with ``scipy.signal.sosfilt`` carrying the state across
+The K-weighting is pyloudnorm's (the same two biquads, designed for the sample rate), run on
+blocks of samples by :class:`listen.kweighting.KWeighting` with its state carried across
 blocks, so any split of the signal filters as one pass would. Only the mean square of each
 100 ms quarter of a gating block is kept (36,000 numbers an hour), then the 400 ms blocks
 with 75 % overlap are gated as BS.1770-4 says: absolute gate -70 LUFS, relative gate 10 LU
@@ -13,8 +13,8 @@ below the absolutely gated mean. It agrees with ``pyloudnorm.Meter.integrated_lo
 from __future__ import annotations
 
 import numpy as np
-from pyloudnorm.iirfilter import IIRfilter
-from scipy.signal import sosfilt
+
+from listen.kweighting import KWeighting
 
 __all__ = ["LoudnessMeter", "gated_loudness", "loudness_range"]
 
@@ -38,13 +38,7 @@ class LoudnessMeter:
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
-        shelf = IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, rate, "high_shelf")
-        high_pass = IIRfilter(0.0, 0.5, 38.0, rate, "high_pass")
-        stages = (shelf, high_pass)
-        sos = np.array([[*f.b, *f.a] for f in stages], dtype=np.float64)
-        self._sos = (sos / sos[:, 3:4]).astype(np.float32)
-        self._gain = float(np.prod([f.passband_gain for f in stages]))
-        self._state = np.zeros((len(stages), 2), dtype=np.float32)
+        self._weighting = KWeighting(rate)
         self.step = round(_BLOCK_S * rate / _QUARTERS)
         """Samples in a quarter of a gating block (100 ms)."""
         self._sums: list[np.ndarray] = []
@@ -55,12 +49,9 @@ class LoudnessMeter:
         """K-weight ``x`` (following what came before) and keep its quarter-block energies;
         the squares of the K-weighted samples (float32) are returned for callers that keep
         finer ones. Quarters are summed in double precision, each in one piece whatever
-        the blocks, so any split of the signal gives the same energies to the last bit."""
-        floored = np.add(x, _FLOOR, dtype=np.float32)
-        y, self._state = sosfilt(self._sos, floored, zi=self._state)
+        the blocks."""
+        y = self._weighting(np.add(x, _FLOOR, dtype=np.float32))
         squares = np.square(y, out=y)
-        if self._gain != 1.0:
-            squares *= np.float32(self._gain * self._gain)
         joined = np.concatenate((self._rest, squares), dtype=np.float64)
         whole = joined.size // self.step * self.step
         self._sums.append(joined[:whole].reshape(-1, self.step).sum(axis=1))

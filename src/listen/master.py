@@ -8,7 +8,8 @@ are pure functions on :class:`~listen.models.Audio` (mono float32, short clips s
 music). Every ffmpeg call goes through :mod:`listen.ffmpeg`: :func:`encode_blocks`,
 :func:`load_audio_file` (intro and outro music, see :func:`load_music`) and :func:`measure_file`.
 
-Loudness follows ITU-R BS.1770: integrated loudness as pyloudnorm measures it, true peak by 4x
+Loudness follows ITU-R BS.1770: integrated loudness as pyloudnorm measures it (listen's own
+:class:`~listen.loudness.LoudnessMeter`, checked against pyloudnorm), true peak by 4x
 oversampling. :func:`master` brings speech to a loudness target and then holds its true peak
 under a ceiling with a look-ahead limiter; it limits to a little below the ceiling it is given
 (``margin_db``) because MP3 encoding raises true peaks by a fraction of a dB.
@@ -24,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pyloudnorm
 
 from listen.errors import AudioError
 from listen.ffmpeg import feed_ffmpeg, read_ffmpeg, run_ffmpeg
 from listen.levels import Levels, analyse
 from listen.limiter import CHUNK, block_true_peaks, limit, limit_blocks
+from listen.loudness import LoudnessMeter
 from listen.metering import ENCODER_DELAY, DecodedMeter
 from listen.models import SAMPLE_RATE, Audio, Loudness, Mastering
 from listen.spool import PcmSpool
@@ -72,7 +73,7 @@ _MUSIC_FADE_MS = 1_500
 _MASTERING_TOLERANCE_LU = 0.05
 """How close to the target :func:`master` brings the PCM's loudness."""
 _MIN_LOUDNESS_S = 0.4
-"""pyloudnorm needs one gating block (400 ms) of audio."""
+"""BS.1770 needs one gating block (400 ms) of audio."""
 
 
 def measure(audio: Audio) -> Loudness:
@@ -94,7 +95,9 @@ def _integrated(x: np.ndarray, rate: int) -> float:
             f"Could not measure loudness: the audio lasts {x.size / rate:.2f} s, "
             f"and BS.1770 needs more than {_MIN_LOUDNESS_S} s"
         )
-    return float(pyloudnorm.Meter(rate).integrated_loudness(x))
+    meter = LoudnessMeter(rate)
+    meter.add(x)
+    return meter.integrated()
 
 
 def _db(linear: float) -> float:

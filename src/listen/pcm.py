@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from listen.models import Audio
 
@@ -85,6 +84,8 @@ def resample(audio: Audio, rate: int) -> Audio:
         raise ValueError(f"Sample rate must be positive, not {rate}")
     if rate == audio.sample_rate or audio.samples.size == 0:
         return Audio(audio.samples, rate)
+    from scipy.signal import resample_poly  # most of a second to import; seldom needed
+
     common = math.gcd(rate, audio.sample_rate)
     x = np.asarray(audio.samples, dtype=np.float32)
     y = resample_poly(x, rate // common, audio.sample_rate // common)
