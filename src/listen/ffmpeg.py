@@ -7,7 +7,6 @@ dependency, so listen needs no system ffmpeg; a system ffmpeg on PATH is the fal
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import queue
 import shutil
@@ -228,8 +227,11 @@ not win the GIL back every 64 KiB (with ``sys.getswitchinterval()`` 5 ms per wai
 
 
 def _widen(pipe: IO[bytes]) -> None:
-    """Give ``pipe`` a buffer of :data:`_PIPE_BYTES` where the system allows it."""
-    with contextlib.suppress(OSError, AttributeError):
+    """Give ``pipe`` a buffer of :data:`_PIPE_BYTES` where the system allows it (Linux;
+    elsewhere there is no fcntl module or no F_SETPIPE_SZ, and the pipe stays as it is)."""
+    with contextlib.suppress(ImportError, OSError, AttributeError):
+        import fcntl
+
         fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
 
 

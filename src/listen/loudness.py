@@ -39,7 +39,7 @@ class LoudnessMeter:
     def __init__(self, rate: int) -> None:
         self.rate = rate
         self._weighting = KWeighting(rate)
-        self.step = round(_BLOCK_S * rate / _QUARTERS)
+        self.step = _quarter(rate)
         """Samples in a quarter of a gating block (100 ms)."""
         self._sums: list[np.ndarray] = []
         self._rest = np.zeros(0)
@@ -71,21 +71,19 @@ class LoudnessMeter:
 def gated_loudness(quarters: np.ndarray, samples: int, rate: int) -> float:
     """BS.1770-4 integrated loudness from the K-weighted energies of consecutive 100 ms
     quarters (:meth:`LoudnessMeter.quarters`) of a signal ``samples`` long."""
-    step = round(_BLOCK_S * rate / _QUARTERS)
     count = int(np.round((samples / rate - _BLOCK_S) / (_BLOCK_S / _QUARTERS))) + 1
     count = max(0, min(count, quarters.size - _QUARTERS + 1))
     window = np.lib.stride_tricks.sliding_window_view(quarters, _QUARTERS)[:count]
-    energy = window.sum(axis=1) / (step * _QUARTERS)
-    with np.errstate(divide="ignore"):
-        level = -0.691 + 10.0 * np.log10(energy)
+    energy = window.sum(axis=1) / (_quarter(rate) * _QUARTERS)
+    level = _level(energy)
     loud = energy[level >= _ABSOLUTE_GATE]
     if loud.size == 0:
         return float("-inf")
-    relative = -0.691 + 10.0 * np.log10(loud.mean()) + _RELATIVE_GATE
+    relative = float(_level(loud.mean())) + _RELATIVE_GATE
     gated = energy[(level > relative) & (level > _ABSOLUTE_GATE)]
     if gated.size == 0:
         return float("-inf")
-    return float(-0.691 + 10.0 * np.log10(gated.mean()))
+    return float(_level(gated.mean()))
 
 
 def loudness_range(quarters: np.ndarray, samples: int, rate: int) -> float:
@@ -93,21 +91,26 @@ def loudness_range(quarters: np.ndarray, samples: int, rate: int) -> float:
     spread between the 10th and 95th percentiles of the 3 s short-term loudness, taken
     every 100 ms, of the windows above -70 LUFS and within 20 LU of their mean; 0.0 when the
     signal is shorter than one window or silent."""
-    whole = min(quarters.size, samples // round(_BLOCK_S * rate / _QUARTERS))
+    step = _quarter(rate)
+    whole = min(quarters.size, samples // step)
     if whole < _SHORT_TERM:
         return 0.0
-    step = round(_BLOCK_S * rate / _QUARTERS)
     sums = np.lib.stride_tricks.sliding_window_view(quarters[:whole], _SHORT_TERM).sum(axis=1)
     energy = sums / (step * _SHORT_TERM)
     loud = energy[_level(energy) > _ABSOLUTE_GATE]
     if loud.size == 0:
         return 0.0
-    gated = loud[_level(loud) > _level(np.array([loud.mean()]))[0] + _RANGE_GATE]
+    gated = loud[_level(loud) > float(_level(loud.mean())) + _RANGE_GATE]
     low, high = np.percentile(_level(gated), _RANGE_PERCENTILES)
     return float(high - low)
 
 
-def _level(energy: np.ndarray) -> np.ndarray:
+def _quarter(rate: int) -> int:
+    """Samples in a quarter of a gating block (100 ms)."""
+    return round(_BLOCK_S * rate / _QUARTERS)
+
+
+def _level(energy: np.ndarray | np.floating) -> np.ndarray:
     """Loudness in LUFS of K-weighted mean squares (-inf for zero)."""
     with np.errstate(divide="ignore"):
         return -0.691 + 10.0 * np.log10(energy)

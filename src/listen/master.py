@@ -31,7 +31,7 @@ from listen.ffmpeg import feed_ffmpeg, read_ffmpeg, run_ffmpeg
 from listen.levels import Levels, analyse
 from listen.limiter import CHUNK, block_true_peaks, limit, limit_blocks
 from listen.loudness import LoudnessMeter
-from listen.metering import ENCODER_DELAY, DecodedMeter
+from listen.metering import ENCODER_DELAY, DecodedMeter, to_db
 from listen.models import SAMPLE_RATE, Audio, Loudness, Mastering
 from listen.spool import PcmSpool
 
@@ -85,7 +85,7 @@ def measure(audio: Audio) -> Loudness:
     x = audio.samples.astype(np.float64)
     return Loudness(
         integrated_lufs=_integrated(x, audio.sample_rate),
-        true_peak_dbtp=_db(_true_peak(x)),
+        true_peak_dbtp=to_db(_true_peak(x)),
     )
 
 
@@ -98,10 +98,6 @@ def _integrated(x: np.ndarray, rate: int) -> float:
     meter = LoudnessMeter(rate)
     meter.add(x)
     return meter.integrated()
-
-
-def _db(linear: float) -> float:
-    return 20.0 * math.log10(linear) if linear > 0 else float("-inf")
 
 
 def _true_peak(x: np.ndarray) -> float:

@@ -13,13 +13,15 @@ measures exactly as the file does.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from listen.limiter import TruePeakMeter
 from listen.loudness import LoudnessMeter, loudness_range
 from listen.models import SAMPLE_RATE, Loudness
 
-__all__ = ["ENCODER_DELAY", "DecodedMeter"]
+__all__ = ["ENCODER_DELAY", "DecodedMeter", "to_db"]
 
 ENCODER_DELAY = 1105
 """Samples that ffmpeg's decoder hands over ahead of the audio of an MP3 from libmp3lame
@@ -49,7 +51,8 @@ class DecodedMeter:
             x, self._skip = x[cut:], self._skip - cut
         if self._hold:
             x = np.concatenate((self._held, x))
-            x, self._held = x[: max(0, x.size - self._hold)], x[max(0, x.size - self._hold) :]
+            cut = max(0, x.size - self._hold)
+            x, self._held = x[:cut], x[cut:]
         self._measure(x)
 
     def finish(self, samples: int | None = None) -> Loudness:
@@ -64,7 +67,7 @@ class DecodedMeter:
         quarters = meter.quarters()
         return Loudness(
             integrated_lufs=round(meter.integrated(), 2),
-            true_peak_dbtp=round(_db(self._peak.finish()), 2),
+            true_peak_dbtp=round(to_db(self._peak.finish()), 2),
             loudness_range_lu=round(loudness_range(quarters, meter.samples, meter.rate), 2),
         )
 
@@ -79,5 +82,6 @@ class DecodedMeter:
             self._peak.add(x)
 
 
-def _db(linear: float) -> float:
-    return 20.0 * float(np.log10(linear)) if linear > 0 else float("-inf")
+def to_db(linear: float) -> float:
+    """A linear peak in dB (dBFS, dBTP); ``-inf`` for zero."""
+    return 20.0 * math.log10(linear) if linear > 0 else float("-inf")
