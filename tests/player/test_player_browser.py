@@ -111,15 +111,15 @@ def test_seek_bar_by_keyboard(page: Page, site: DemoSite) -> None:
     page.keyboard.press("End")
     duration = float(page.evaluate(f"{AUDIO}.duration"))
     assert _time(page) == pytest.approx(duration, abs=1)
-    # The labels follow the seek on the audio element's next event: wait for them to agree.
-    page.wait_for_function(
-        "(() => { const seek = document.querySelector('.lp-seek');"
-        " const shown = document.querySelector('.lp-elapsed').textContent;"
-        " return seek.getAttribute('aria-valuetext').startsWith(shown + ' of '); })()"
+    # The labels follow the seek on the audio element's next event; read both at once.
+    page.wait_for_function(f"!{AUDIO}.seeking")
+    valuetext, elapsed, now = page.evaluate(
+        "[document.querySelector('.lp-seek').getAttribute('aria-valuetext'),"
+        f" document.querySelector('.lp-elapsed').textContent, {AUDIO}.currentTime]"
     )
-    valuetext = page.get_attribute(".lp-seek", "aria-valuetext") or ""
-    assert valuetext.startswith(page.text_content(".lp-elapsed") or "?")
-    assert " of " in valuetext
+    minutes, seconds = divmod(int(now), 60)
+    assert elapsed == f"{minutes}:{seconds:02d}"
+    assert valuetext.startswith(f"{elapsed} of ")
 
 
 def test_highlight_follows_playback_and_scrolls_while_followed(page: Page, site: DemoSite) -> None:

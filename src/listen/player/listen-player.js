@@ -112,7 +112,7 @@
       const a = this.audio, on = (t, f) => a.addEventListener(t, f);
       on("play", () => { this.state(); this.solo(); this.session(); this.resume.hidden = true; });
       on("pause", () => { this.state(); this.save(true); });
-      for (const t of ["timeupdate", "durationchange", "seeked"]) on(t, () => this.tick());
+      for (const t of ["timeupdate", "durationchange", "seeking", "seeked"]) on(t, () => this.tick());
       on("ratechange", () => { this.rate.value = String(a.playbackRate); });
       on("ended", () => { store.set(this.slot, null); this.next(); });
       const rate = Number(store.get("listen:rate"));
