@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from listen.executor import (
+    BLAS_VARIABLES,
+    ENGINE_VARIABLES,
     THREAD_VARIABLES,
     ExecutorError,
     available_cores,
@@ -24,6 +26,21 @@ def _environment(_: int) -> tuple[int, dict[str, str]]:
     return os.getpid(), {name: os.environ.get(name, "") for name in THREAD_VARIABLES}
 
 
+def _blas_threads() -> int:
+    """The thread count of the OpenBLAS numpy loaded, asked of the library itself."""
+    import ctypes
+
+    import numpy as np
+
+    maps = Path("/proc/self/maps").read_text().splitlines()
+    paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower()})
+    assert paths, f"numpy {np.__version__} loaded no OpenBLAS"
+    blas = ctypes.CDLL(paths[0])
+    names = ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_")
+    getter = next(getattr(blas, name) for name in names if hasattr(blas, name))
+    return int(getter())
+
+
 def test_engine_threads_share_out_the_cores() -> None:
     cores = available_cores()
     assert engine_threads(1) == cores
@@ -31,17 +48,30 @@ def test_engine_threads_share_out_the_cores() -> None:
     assert engine_threads(cores * 4) == 1
 
 
-def test_local_workers_are_separate_processes_with_limited_threads() -> None:
-    pool = create_executor("local", jobs=2)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_local_workers_are_separate_processes_with_limited_threads(jobs: int) -> None:
+    pool = create_executor("local", jobs=jobs)
     try:
         results = list(pool.map(_environment, range(8)))
     finally:
         pool.shutdown()
     pids = {pid for pid, _ in results}
     assert os.getpid() not in pids
-    assert 1 <= len(pids) <= 2
-    expected = str(engine_threads(2))
-    assert all(env == dict.fromkeys(THREAD_VARIABLES, expected) for _, env in results)
+    assert 1 <= len(pids) <= jobs
+    engine = str(engine_threads(jobs))
+    expected = dict.fromkeys(ENGINE_VARIABLES, engine) | dict.fromkeys(BLAS_VARIABLES, "1")
+    assert all(env == expected for _, env in results)
+
+
+def test_numpy_in_a_worker_runs_one_blas_thread() -> None:
+    """Even in the only worker, whose engine has every core, numpy's BLAS keeps to one thread:
+    a second one would only spin on the core the engine and the encoder need."""
+    pool = create_executor("local", jobs=1)
+    try:
+        threads = pool.submit(_blas_threads).result()
+    finally:
+        pool.shutdown()
+    assert threads == 1
 
 
 def test_unknown_executor_and_missing_scheduler_are_errors() -> None:

@@ -19,7 +19,9 @@ from typing import Any, TypeVar
 from listen.errors import ListenError
 
 __all__ = [
+    "BLAS_VARIABLES",
     "DASK_INSTALL",
+    "ENGINE_VARIABLES",
     "THREAD_VARIABLES",
     "ExecutorError",
     "available_cores",
@@ -37,14 +39,15 @@ DASK_INSTALL = "pip install 'listen[dask]'"
 SCHEDULER_TIMEOUT_S = 5
 _WATCH_INTERVAL_S = 1.0
 
-THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-    "LISTEN_ENGINE_THREADS",
-)
-"""Environment variables that numerical libraries and listen's engines read for thread counts."""
+ENGINE_VARIABLES = ("LISTEN_ENGINE_THREADS", "OMP_NUM_THREADS")
+"""Environment variables the engines read for their thread counts: each worker's engine gets
+its share of the cores."""
+BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+"""Environment variables numpy's BLAS reads for its thread count: one in every worker. listen's
+own matrix products are small; a second BLAS thread only spins on the core the engine and the
+encoder need (with ``--jobs 1`` it doubled the worker's CPU time)."""
+THREAD_VARIABLES = ENGINE_VARIABLES + BLAS_VARIABLES
+"""Every thread-count variable a worker sets."""
 
 
 class ExecutorError(ListenError, RuntimeError):
@@ -134,8 +137,10 @@ def local_executor(jobs: int) -> Executor:
 
 
 def _start_worker(threads: int, parent: int) -> None:
-    for name in THREAD_VARIABLES:
+    for name in ENGINE_VARIABLES:
         os.environ[name] = str(threads)
+    for name in BLAS_VARIABLES:
+        os.environ[name] = "1"
     # A worker holds both ends of its task queue, so it never sees the parent go: watch it.
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
