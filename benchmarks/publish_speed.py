@@ -1,17 +1,19 @@
 """listen publish: first run, no-op rerun and edit; --jobs against the default; bare Piper CLI.
 
     python benchmarks/publish_speed.py [--articles 20] [--voice espeak] [--jobs N]
-    python benchmarks/publish_speed.py --compare-jobs --articles 20 --voice espeak
-    python benchmarks/publish_speed.py --compare-jobs --articles 20 --voice joe
+    python benchmarks/publish_speed.py --compare-jobs --articles 20 --voice espeak --rounds 5
+    python benchmarks/publish_speed.py --compare-jobs --articles 20 --voice joe --rounds 2
     python benchmarks/publish_speed.py --noop-articles 100
 
 Writes a throwaway show and articles into temporary folders and runs `listen publish` there as a
 user would (separate processes, wall time). The default mode runs it three times in one folder
 (first run, no-op rerun, one paragraph edited) and prints each against the first run.
 --compare-jobs publishes the same articles into fresh folders, with the segment cache off, once
-with the default --jobs and once with --jobs 1, side by side; with the joe voice it then speaks
+with the default --jobs and once with --jobs 1, side by side, each round in the other order
+(medians and each round's ratio are printed); with the joe voice each round then speaks
 every article's same spoken sentences with the bare Piper CLI (`python -m piper`, one process
-for all the articles, its default threads) and prints speech seconds per wall second for each.
+for all the articles, its default threads) and prints speech seconds per wall second for each,
+and the two wall times' ratio: the same texts, so the same speech, whichever speaks them.
 --noop-articles N publishes N articles once (espeak) and times no-op reruns (median of 3).
 Every figure comes with the load average and the command that reproduces it.
 """
@@ -134,42 +136,62 @@ def bare_piper(texts: list[str], scratch: Path) -> tuple[float, float]:
         return wall, wav.getnframes() / wav.getframerate()
 
 
-def compare_jobs(count: int, voice: str) -> None:
-    print(f"{count} articles, voice {voice}, fresh folders, segment cache off")
+def compare_jobs(count: int, voice: str, rounds: int) -> None:
+    print(f"{count} articles, voice {voice}, fresh folders, segment cache off, {rounds} rounds")
     print(f"machine: {os.cpu_count()} cores, load before {load()}")
-    rates: dict[str, float] = {}
-    walls: dict[str, float] = {}
+    runs: dict[str, list[tuple[float, float]]] = {}  # name -> (wall s, speech s) per round
+    names = [("default --jobs", None), ("--jobs 1", 1)]
     with tempfile.TemporaryDirectory(prefix="listen-bench-") as temp:
-        for name, jobs in (("default --jobs", None), ("--jobs 1", 1)):
-            work = Path(temp) / name.replace(" ", "").replace("-", "")
-            setup(work, count, voice, cache=False)
-            wall, summary = publish(work, jobs)
-            speech = speech_seconds(work / "site")
-            walls[name], rates[name] = wall, speech / wall
-            print(
-                f"{name:<16} {wall:7.1f} s wall  {speech:7.1f} s speech  "
-                f"{speech / wall:6.2f} speech s per wall s  workers {summary['workers']}  "
-                f"load {load()}"
-            )
-        if voice == "joe":
-            texts = [text for episode in sentences(work / "site") for text, _ in episode]
-            wall, audio = bare_piper(texts, Path(temp))
-            rates["bare Piper CLI"] = audio / wall
-            print(
-                f"{'bare Piper CLI':<16} {wall:7.1f} s wall  {audio:7.1f} s speech  "
-                f"{audio / wall:6.2f} speech s per wall s  (one process, default threads)  "
-                f"load {load()}"
-            )
-    print(
-        f"default --jobs is {walls['--jobs 1'] / walls['default --jobs']:.2f}x faster than --jobs 1"
-    )
-    if "bare Piper CLI" in rates:
-        ratio = rates["default --jobs"] / rates["bare Piper CLI"]
-        print(
-            f"default --jobs speaks {ratio:.2f}x the speech per wall second of the bare Piper CLI"
-        )
+        for number in range(1, rounds + 1):
+            order = names if number % 2 else names[::-1]  # neither side always goes first
+            for name, jobs in order:
+                work = Path(temp) / f"{number}-{name.replace(' ', '').replace('-', '')}"
+                setup(work, count, voice, cache=False)
+                wall, summary = publish(work, jobs)
+                speech = speech_seconds(work / "site")
+                runs.setdefault(name, []).append((wall, speech))
+                print(
+                    f"round {number}  {name:<16} {wall:7.1f} s wall  {speech:7.1f} s speech  "
+                    f"{speech / wall:6.2f} speech s per wall s  workers {summary['workers']}  "
+                    f"load {load()}"
+                )
+            if voice == "joe":
+                texts = [text for episode in sentences(work / "site") for text, _ in episode]
+                wall, audio = bare_piper(texts, Path(temp))
+                runs.setdefault("bare Piper CLI", []).append((wall, audio))
+                print(
+                    f"round {number}  {'bare Piper CLI':<16} {wall:7.1f} s wall  {audio:7.1f} s "
+                    f"speech  {audio / wall:6.2f} speech s per wall s  (one process, default "
+                    f"threads)  load {load()}"
+                )
+    _report(runs)
     print(f"command: python benchmarks/publish_speed.py --compare-jobs --articles {count} "
-          f"--voice {voice}")  # fmt: skip
+          f"--voice {voice} --rounds {rounds}")  # fmt: skip
+
+
+def _report(runs: dict[str, list[tuple[float, float]]]) -> None:
+    """Medians over the rounds, each ratio with its per-round spread."""
+    default, single = runs["default --jobs"], runs["--jobs 1"]
+    _ratio("default --jobs is {:.2f}x faster than --jobs 1", [
+        one[0] / many[0] for many, one in zip(default, single, strict=True)])  # fmt: skip
+    bare = runs.get("bare Piper CLI")
+    if bare is None:
+        return
+    _ratio(
+        "default --jobs speaks {:.2f}x the speech per wall second of the bare Piper CLI"
+        " (listen's speech counted as its sentences' trimmed lengths, the CLI's as its WAV)",
+        [(s / w) / (a / b) for (w, s), (b, a) in zip(default, bare, strict=True)],
+    )
+    _ratio(
+        "on the same texts: {:.2f}x (the bare Piper CLI's wall time over the default --jobs',"
+        " which also masters, encodes and measures every MP3 and writes the feed)",
+        [b / w for (w, _), (b, _) in zip(default, bare, strict=True)],
+    )
+
+
+def _ratio(text: str, per_round: list[float]) -> None:
+    spread = ", ".join(f"{r:.2f}" for r in sorted(per_round))
+    print(text.format(statistics.median(per_round)) + f"; median of rounds {spread}")
 
 
 def noop(count: int, runs: int = 3) -> None:
@@ -210,12 +232,13 @@ def main() -> None:
     parser.add_argument("--voice", default="espeak")
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--compare-jobs", action="store_true", help="default --jobs vs 1")
+    parser.add_argument("--rounds", type=int, default=1, help="--compare-jobs rounds")
     parser.add_argument("--noop-articles", type=int, metavar="N", help="time no-op reruns")
     args = parser.parse_args()
     if args.noop_articles:
         noop(args.noop_articles)
     elif args.compare_jobs:
-        compare_jobs(args.articles, args.voice)
+        compare_jobs(args.articles, args.voice, args.rounds)
     else:
         rerun(args.articles, args.voice, args.jobs)
 
