@@ -263,11 +263,16 @@ def test_the_mp3_measured_while_it_is_encoded_measures_as_the_file(
 
 
 @pytest.mark.parametrize("width", [GAIN_BLOCK, 4 * GAIN_BLOCK])
-def test_folding_rows_equals_numpys_reduction_and_ignores_a_rows_place(width: int) -> None:
+@pytest.mark.parametrize("count", [1001, 10_001])  # the second folds in pieces of 4,096 rows
+def test_folding_rows_equals_numpys_reduction_and_ignores_a_rows_place(
+    width: int, count: int
+) -> None:
     rng = np.random.default_rng(3)
-    rows = rng.standard_normal((1001, width)).astype(np.float32)
+    rows = rng.standard_normal((count, width)).astype(np.float32)
     assert np.array_equal(fold_rows(rows, np.maximum), rows.max(axis=1))
     sums = fold_rows(rows, np.add)
+    assert sums.dtype == np.float32 and sums.shape == (count,)
     assert np.allclose(sums, rows.sum(axis=1, dtype=np.float64), atol=1e-4)
-    shifted = fold_rows(np.concatenate((rows[500:], rows[:500])), np.add)
-    assert np.array_equal(np.concatenate((sums[500:], sums[:500])), shifted)
+    cut = count // 2 - 3
+    shifted = fold_rows(np.concatenate((rows[cut:], rows[:cut])), np.add)
+    assert np.array_equal(np.concatenate((sums[cut:], sums[:cut])), shifted)
