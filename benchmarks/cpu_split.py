@@ -27,7 +27,7 @@ def kind(command: str, root: bool) -> str:
     if root:
         return "the command itself"
     if "ffmpeg" in command:
-        return "ffmpeg measuring an MP3" if "ebur128" in command else "ffmpeg encoding"
+        return "ffmpeg encoding" if "libmp3lame" in command else "ffmpeg decoding an MP3"
     if "listen.tts.worker" in command:
         return "engine child process"
     if "multiprocessing" in command:
