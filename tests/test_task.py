@@ -3,6 +3,12 @@ and the engine is started ahead only on what the cache will not answer."""
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -75,3 +81,24 @@ def test_real_espeak_in_its_worker_speaks_ahead_through_the_cache(tmp_path: Path
     for a, b in zip(made, again, strict=True):
         assert a.duration > 0.5 and np.array_equal(a.samples, b.samples)
     cache.close()
+
+
+_LOCAL_WORKER = """
+import json, os, sys, tempfile
+from listen import task
+print(json.dumps([task._worker(), task.worker_cache_dir(), "distributed" in sys.modules]))
+"""
+
+
+def test_a_local_worker_names_itself_without_importing_dask() -> None:
+    """Only a process Dask started is a Dask worker; asking costs any other nothing."""
+    import distributed  # noqa: F401  the extra is installed: the question is whether it loads
+
+    done = subprocess.run(
+        [sys.executable, "-c", _LOCAL_WORKER], capture_output=True, text=True, check=True
+    )
+    name, cache, imported = json.loads(done.stdout)
+    host, pid = name.rsplit(":", 1)
+    assert host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid()
+    assert cache == os.path.join(tempfile.gettempdir(), "listen-segments")
+    assert imported is False

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import os
 import socket
+import sys
 import tempfile
 from collections.abc import Mapping
 from contextlib import ExitStack
@@ -154,13 +155,22 @@ def _cache(task: RenderTask) -> SegmentCache | None:
 
 def worker_cache_dir() -> str:
     """A segment cache under the Dask worker's local directory (else the temp folder)."""
-    try:
-        from distributed import get_worker
-
-        base = str(get_worker().local_directory)
-    except (ImportError, ValueError):
-        base = tempfile.gettempdir()
+    worker = _dask_worker()
+    base = tempfile.gettempdir() if worker is None else str(worker.local_directory)
     return os.path.join(base, "listen-segments")
+
+
+def _dask_worker() -> Any | None:
+    """The Dask worker running this task, or None. A process Dask started has imported
+    distributed already; any other is not a Dask worker, and importing distributed only to
+    ask would cost each local worker a third of a second of its start."""
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return None
+    try:
+        return distributed.get_worker()
+    except ValueError:  # imported, but this task runs outside a worker
+        return None
 
 
 def _engine_id(profile: Profile) -> tuple[dict[str, object], str, str]:
@@ -228,9 +238,5 @@ class _CachingBackend:
 
 
 def _worker() -> str:
-    try:
-        from distributed import get_worker
-
-        return str(get_worker().address)
-    except (ImportError, ValueError):
-        return f"{socket.gethostname()}:{os.getpid()}"
+    worker = _dask_worker()
+    return f"{socket.gethostname()}:{os.getpid()}" if worker is None else str(worker.address)
