@@ -20,6 +20,7 @@ import click
 
 from listen.errors import ListenError
 from listen.limits import Limits, format_size, parse_size
+from listen.threads import BLAS_VARIABLES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -138,11 +139,6 @@ def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
     ctx.exit()
 
 
-_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-"""numpy's BLAS runs listen's matrix products (the K-weighting) on one thread: the other cores
-belong to the engine and the encoder, and an idle BLAS thread spins on its core."""
-
-
 @click.group()
 @click.option(
     "--version",
@@ -155,7 +151,7 @@ belong to the engine and the encoder, and an idle BLAS thread spins on its core.
 @click.option("--verbose", is_flag=True, help="Log each stage to stderr.")
 def main(verbose: bool) -> None:
     """Turn news articles into publishable audio."""
-    for variable in _BLAS_THREADS:  # read when numpy is first imported, which is later
+    for variable in BLAS_VARIABLES:  # read when numpy is first imported, which is later
         os.environ.setdefault(variable, "1")
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,

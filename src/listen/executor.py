@@ -17,6 +17,7 @@ from multiprocessing import get_context
 from typing import Any, TypeVar
 
 from listen.errors import ListenError
+from listen.threads import BLAS_VARIABLES, ENGINE_VARIABLES, THREAD_VARIABLES
 
 __all__ = [
     "BLAS_VARIABLES",
@@ -38,16 +39,6 @@ ExecutorFactory = Callable[[], Executor]
 DASK_INSTALL = "pip install 'listen[dask]'"
 SCHEDULER_TIMEOUT_S = 5
 _WATCH_INTERVAL_S = 1.0
-
-ENGINE_VARIABLES = ("LISTEN_ENGINE_THREADS", "OMP_NUM_THREADS")
-"""Environment variables the engines read for their thread counts: each worker's engine gets
-its share of the cores."""
-BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
-"""Environment variables numpy's BLAS reads for its thread count: one in every worker. listen's
-own matrix products are small; a second BLAS thread only spins on the core the engine and the
-encoder need (with ``--jobs 1`` it doubled the worker's CPU time)."""
-THREAD_VARIABLES = ENGINE_VARIABLES + BLAS_VARIABLES
-"""Every thread-count variable a worker sets."""
 
 
 class ExecutorError(ListenError, RuntimeError):
