@@ -77,3 +77,17 @@ def test_align_of_nothing_heard_misses_every_word() -> None:
     e = tokens("nothing was heard here")
     assert [p.op for p in align(e, [])] == ["del"] * 4
     assert [p.op for p in align([], [Token("x", "x")])] == ["ins"]
+
+
+def test_a_number_heard_as_the_word_that_sounds_the_same_counts_as_heard() -> None:
+    ops = _ops("four hundred and two", "for hundred and to")
+    assert ("alike", "four", ["for"]) in ops
+    assert ("alike", "two", ["to"]) in ops
+    assert {op for op, _, _ in ops} == {"ok", "alike"}
+
+
+def test_a_number_heard_as_another_number_or_word_is_still_wrong() -> None:
+    ops = _ops("four hundred eighteen thousand", "five hundred eighty thousand")
+    assert ("sub", "four", ["five"]) in ops
+    assert ("sub", "eighteen", ["eighty"]) in ops
+    assert ("sub", "four", ["fourth"]) in _ops("four", "fourth")

@@ -8,7 +8,8 @@ recogniser: an expected word that is a name (capitalised, or a lexicon respellin
 "Tah-kah-ee-chee") counts as heard when it *sounds alike* (:func:`sounds_alike`), also when the
 recogniser split it in two ("Takai Chi"). Any word split in two or three, or words joined into
 one ("longtime" heard as "long time", "four-lane" as "forlaine"), count as heard when the joined
-forms sound alike.
+forms sound alike. A number word counts as heard only when heard exactly, or as the word that
+sounds the same ("four" as "for").
 
 rapidfuzz and jellyfish come with the ``check`` extra; they are imported where they are used, so
 that without the extra ``listen check`` can say how to install it
@@ -47,6 +48,9 @@ _NUMBERS = (
 )
 NUMBER_WORDS = frozenset(_NUMBERS.split())
 """Words that carry a number: getting one wrong changes a figure, a date or a year."""
+_HOMOPHONES = {"four": ("for", "fore"), "two": ("to", "too"), "one": ("won",), "eight": ("ate",)}
+"""Number words and the words that sound the same: a recogniser that writes "for hundred" heard
+what a listener hears."""
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+(?:['’][^\W_]+)*)*")
 _MERGE = 3
@@ -192,14 +196,15 @@ def _moves(
 def _close(expected: Sequence[Token], heard: Sequence[Token]) -> bool:
     """Whether the expected words count as heard as the heard words (one or several each).
 
-    A number word must be heard exactly; a name (the first word) may sound alike; other words
-    count only when split or joined and spelt alike ("four-lane" heard as "forlaine").
+    A number word must be heard exactly or as its homophone ("four" as "for"); a name (the
+    first word) may sound alike; other words count only when split or joined and spelt alike
+    ("four-lane" heard as "forlaine").
     """
     a, b = "".join(t.key for t in expected), "".join(t.key for t in heard)
     if a == b:
         return True
     if any(t.key in NUMBER_WORDS for t in expected):
-        return False
+        return len(expected) == len(heard) == 1 and b in _HOMOPHONES.get(a, ())
     if expected[0].name:
         return sounds_alike(a, b)
     if len(expected) == len(heard) == 1:
