@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from listen.check import DEFAULT_MAX_WER, TimedSentence, compare, read_sentences
+from listen.check import DEFAULT_MAX_WER, TimedSentence, compare, own_clip, read_sentences
 from listen.cli import main
 from listen.errors import CheckError
 from listen.recogniser import HeardWord
@@ -150,3 +150,11 @@ def test_two_slips_in_a_short_title_do_not_flag_it_but_a_silent_heading_is_flagg
     assert not title.flagged(DEFAULT_MAX_WER)
     assert heading.missed == ("Tickets",)
     assert heading.flagged(DEFAULT_MAX_WER)
+
+
+def test_a_sentence_heard_again_on_its_own_has_half_the_pause_on_either_side() -> None:
+    spans = [(s.start, s.end) for s in SENTENCES]
+    assert own_clip(spans, 0, 9.0) == (0.0, pytest.approx(1.75))
+    assert own_clip(spans, 1, 9.0) == (pytest.approx(1.75), pytest.approx(5.25))
+    assert own_clip(spans, 2, 9.0) == (pytest.approx(5.25), 9.0)
+    assert own_clip([(0.5, 2.0), (1.8, 3.0)], 1, 2.9) == (pytest.approx(1.8), 2.9)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +19,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from listen.check import EpisodeCheck, check_and_repair, check_episode, timing_path
+from listen.check import EpisodeCheck, check_and_repair, check_episode, own_clip, timing_path
 from listen.cli import main
 from listen.ffmpeg import run_ffmpeg
 from listen.normalise import BASE_LEXICON
-from listen.recogniser import Recogniser
+from listen.recogniser import SAMPLE_RATE, HeardWord, Recogniser, decode_audio
 
 pytestmark = pytest.mark.slow
 
@@ -163,6 +163,47 @@ def test_a_silent_sentence_is_flagged_with_its_words_missed(
     check = _by_id(result, "s3")
     assert len(check.missed) >= 0.8 * check.words
     assert "Lindgren" in check.missed
+
+
+class _Listening(Recogniser):
+    """The real recogniser, noting which clips it was asked to hear again on their own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[list[tuple[float, float]]] = []
+
+    def hear(
+        self, samples: np.ndarray, clips: Sequence[tuple[float, float]]
+    ) -> list[list[HeardWord]]:
+        self.asked.append(list(clips))
+        return super().hear(samples, clips)
+
+
+def test_only_a_flagged_sentence_is_heard_again_on_its_own(episode: Path, tmp_path: Path) -> None:
+    listening = _Listening()
+    assert _flagged(check_episode(episode, listening, write_words=False)) == set()
+    assert listening.asked == []
+    mp3 = _damage(episode, tmp_path, _silence(3))
+    result = check_episode(mp3, listening)
+    spans = [(c.sentence.start, c.sentence.end) for c in result.sentences]
+    assert listening.asked == [[own_clip(spans, 3, result.duration)]]
+    assert _flagged(result) == {"s3"}
+    assert _by_id(result, "s3").heard == ""
+
+
+def test_the_recogniser_hears_each_clip_on_its_own_and_nothing_in_silence(
+    episode: Path, recogniser: Recogniser, tmp_path: Path
+) -> None:
+    mp3 = _damage(episode, tmp_path, _silence(3))
+    sentences = _sentences(json.loads(timing_path(mp3).read_text(encoding="utf-8")))
+    spans = [(s["start"], s["end"]) for s in sentences]
+    samples = decode_audio(mp3)
+    duration = len(samples) / SAMPLE_RATE
+    clips = [own_clip(spans, i, duration) for i in (3, 4)]
+    silence, people = recogniser.hear(samples, clips)
+    assert silence == []
+    assert "island" in "".join(w.text for w in people).lower()
+    assert all(clips[1][0] <= w.start < clips[1][1] for w in people)
 
 
 def test_a_sentence_cut_in_half_is_flagged_with_its_end_missed(

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 
-from listen.recogniser import HeardWord, unheard, windows
+from listen.recogniser import HeardWord, silent, unheard, windows
 
 
 def test_windows_cut_halfway_through_the_pauses_between_sentences() -> None:
@@ -42,3 +43,16 @@ def test_a_window_heard_to_its_last_sentence_is_not_heard_again() -> None:
 
 def test_a_window_where_nothing_was_heard_is_not_decoded_the_same_way_again() -> None:
     assert unheard([(0.0, 5.5)], [(0.2, 5.0)], []) == []
+
+
+def test_silent_is_quieter_than_any_speech_a_listener_could_hear() -> None:
+    rate = 16_000
+    rng = np.random.default_rng(7)
+    speech = (0.1 * rng.standard_normal(rate)).astype(np.float32)
+    hiss = (10 ** (-70 / 20) * rng.standard_normal(rate)).astype(np.float32)
+    samples = np.concatenate([np.zeros(rate, np.float32), hiss, speech])
+    assert silent(samples, 0.0, 1.0)
+    assert silent(samples, 1.0, 2.0)
+    assert not silent(samples, 2.0, 3.0)
+    assert not silent(samples, 0.0, 3.0)
+    assert silent(samples, 5.0, 6.0)

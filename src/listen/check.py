@@ -11,6 +11,9 @@ words wrong (or all of them, in a shorter sentence), or when two or more
 words that carry a number (a year, a figure, a date) were missed or heard as other words: a
 wrong year ("nineteen sixty-nine" for "nineteen ninety-six") changes two, while a recogniser
 that mishears one ("fiftieth" for "fifteenth") is common enough not to flag a sentence alone.
+A flagged sentence is heard once more on its own (with half the pause on either side) and
+keeps that hearing unless it has more errors: the recogniser's slips depend on what came
+before (a silence, a cut sentence), an engine's damage does not.
 
 The word times of the alignment are written back into the timing file (``words`` in each
 sentence, atomically, every other key kept), so a player can highlight word by word.
@@ -24,6 +27,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from listen.align import NUMBER_WORDS, Pair, Token, align, opcodes, tokens
 from listen.errors import CheckError, ListenError
@@ -43,6 +48,7 @@ __all__ = [
     "check_episode",
     "check_files",
     "compare",
+    "own_clip",
     "read_sentences",
     "timing_path",
 ]
@@ -223,14 +229,49 @@ def check_episode(
     path = timing_path(mp3)
     data, sentences = read_sentences(path)
     samples = decode_audio(mp3)
+    lexicon = _lexicon(data.get("voice"))
     heard = recogniser.transcribe(samples, [(s.start, s.end) for s in sentences])
-    checks = compare(sentences, heard, _lexicon(data.get("voice")))
+    checks = compare(sentences, heard, lexicon)
+    checks = _hear_flagged_again(checks, samples, recogniser, lexicon, max_wer)
     result = EpisodeCheck(
         mp3, path, len(samples) / SAMPLE_RATE, time.perf_counter() - began, max_wer, checks
     )
     if write_words:
         _write_words(path, result)
     return result
+
+
+def _hear_flagged_again(
+    checks: tuple[SentenceCheck, ...],
+    samples: np.ndarray,
+    recogniser: Recogniser,
+    lexicon: Lexicon,
+    max_wer: float,
+) -> tuple[SentenceCheck, ...]:
+    """Hear each flagged sentence again on its own, and keep that hearing unless it has more
+    errors: Whisper's slips depend on what it heard before (a long silence, a cut sentence),
+    while a sentence the engine got wrong is wrong whatever comes before it."""
+    flagged = [i for i, c in enumerate(checks) if c.flagged(max_wer)]
+    if not flagged:
+        return checks
+    spans = [(c.sentence.start, c.sentence.end) for c in checks]
+    clips = [own_clip(spans, i, len(samples) / SAMPLE_RATE) for i in flagged]
+    result = list(checks)
+    for i, words in zip(flagged, recogniser.hear(samples, clips), strict=True):
+        [again] = compare([checks[i].sentence], words, lexicon)
+        if again.errors <= checks[i].errors:
+            result[i] = again
+    return tuple(result)
+
+
+def own_clip(
+    spans: Sequence[tuple[float, float]], index: int, duration: float
+) -> tuple[float, float]:
+    """Sentence ``index`` with half of the pause on either side, as a window would cut it."""
+    start, end = spans[index]
+    before = (spans[index - 1][1] + start) / 2 if index > 0 else 0.0
+    after = (end + spans[index + 1][0]) / 2 if index + 1 < len(spans) else duration
+    return max(0.0, min(before, start)), min(duration, max(after, end))
 
 
 def check_and_repair(

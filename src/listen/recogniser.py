@@ -8,7 +8,8 @@ faster-whisper is imported so that a missing file is an error, never a download.
 The audio is cut into windows of at most 30 seconds (Whisper's own window) at the pauses
 between sentences, and the windows are decoded in batches with word timestamps. Cutting at
 pauses keeps a word from being split by a window edge, and a window decoded on its own cannot
-skip ahead as Whisper's sequential decoding sometimes does.
+skip ahead as Whisper's sequential decoding sometimes does. A window (or clip) whose audio is
+silent is not decoded at all: given silence, Whisper makes words up.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "Recogniser",
     "decode_audio",
     "require_extra",
+    "silent",
     "unheard",
     "windows",
 ]
@@ -52,6 +54,8 @@ _PASSES = 3
 _MIN_CLIP_S = 0.5
 _BATCH = 4
 """Windows decoded together: measured fastest on two CPU cores (1, 4 and 8 tried)."""
+_SILENT_RMS = 10 ** (-60 / 20)
+"""Audio quieter than -60 dBFS RMS holds no speech a listener could hear."""
 
 
 @dataclass(frozen=True)
@@ -157,9 +161,27 @@ class Recogniser:
             found = self._decode(samples, clips)
             heard += found
             clips = unheard(clips, spans, found)
-        return sorted(heard, key=lambda w: w.start)
+        return sorted(heard, key=_start)
+
+    def hear(
+        self, samples: np.ndarray, clips: Sequence[tuple[float, float]]
+    ) -> list[list[HeardWord]]:
+        """The words heard in each clip of ``samples`` on its own (one batch for all of them);
+        a clip longer than a window is heard in pieces."""
+        pieces = [
+            [(a + x, a + y) for x, y in windows([], b - a)] if b - a > _WINDOW_S else [(a, b)]
+            for a, b in clips
+        ]
+        found = self._decode(samples, [piece for clip in pieces for piece in clip])
+        return [
+            sorted((w for w in found if any(x <= w.start < y for x, y in clip)), key=_start)
+            for clip in pieces
+        ]
 
     def _decode(self, samples: np.ndarray, clips: Sequence[tuple[float, float]]) -> list[HeardWord]:
+        clips = [(a, b) for a, b in clips if not silent(samples, a, b)]
+        if not clips:
+            return []
         try:
             segments, _ = self._pipeline.transcribe(
                 samples,
@@ -178,6 +200,18 @@ class Recogniser:
             ]
         except (RuntimeError, ValueError) as exc:
             raise AudioError(f"Speech recognition failed: {exc}") from exc
+
+
+def silent(samples: np.ndarray, start: float, end: float) -> bool:
+    """Whether ``samples`` (16 kHz) from ``start`` to ``end`` seconds hold no audible sound."""
+    clip = samples[max(0, round(start * SAMPLE_RATE)) : round(end * SAMPLE_RATE)]
+    return (
+        clip.size == 0 or float(np.sqrt(np.mean(np.square(clip, dtype=np.float64)))) < _SILENT_RMS
+    )
+
+
+def _start(word: HeardWord) -> float:
+    return word.start
 
 
 def unheard(
