@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
-from listen.recogniser import HeardWord, silent, unheard, windows
+from listen.recogniser import HeardWord, Recogniser, silent, unheard, windows
 
 
 def test_windows_cut_halfway_through_the_pauses_between_sentences() -> None:
@@ -56,3 +57,27 @@ def test_silent_is_quieter_than_any_speech_a_listener_could_hear() -> None:
     assert not silent(samples, 2.0, 3.0)
     assert not silent(samples, 0.0, 3.0)
     assert silent(samples, 5.0, 6.0)
+
+
+def test_hear_gives_each_clip_its_own_words_and_cuts_a_long_clip_in_pieces() -> None:
+    decoded: list[tuple[float, float]] = []
+
+    class Stub(Recogniser):
+        def __init__(self) -> None:  # no model: _decode is given below
+            pass
+
+        def _decode(
+            self, samples: np.ndarray, clips: Sequence[tuple[float, float]]
+        ) -> list[HeardWord]:
+            decoded.extend(clips)
+            return [
+                HeardWord(" late", 9.9, 10.3),  # strays past the first clip's end
+                HeardWord(" early", 11.9, 12.4),  # starts before the second clip
+                HeardWord(" a", 0.2, 0.5),
+                HeardWord(" far", 50.0, 50.4),
+            ]
+
+    first, second = Stub().hear(np.zeros(16_000), [(0.0, 10.0), (12.0, 72.0)])
+    assert [w.text for w in first] == [" a", " late"]
+    assert [w.text for w in second] == [" early", " far"]
+    assert decoded == [(0.0, 10.0), (12.0, 40.0), (40.0, 68.0), (68.0, 72.0)]

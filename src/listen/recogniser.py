@@ -172,11 +172,10 @@ class Recogniser:
             [(a + x, a + y) for x, y in windows([], b - a)] if b - a > _WINDOW_S else [(a, b)]
             for a, b in clips
         ]
-        found = self._decode(samples, [piece for clip in pieces for piece in clip])
-        return [
-            sorted((w for w in found if any(x <= w.start < y for x, y in clip)), key=_start)
-            for clip in pieces
-        ]
+        heard: list[list[HeardWord]] = [[] for _ in clips]
+        for word in self._decode(samples, [piece for clip in pieces for piece in clip]):
+            heard[_nearest(word, clips)].append(word)
+        return [sorted(words, key=_start) for words in heard]
 
     def _decode(self, samples: np.ndarray, clips: Sequence[tuple[float, float]]) -> list[HeardWord]:
         clips = [(a, b) for a, b in clips if not silent(samples, a, b)]
@@ -212,6 +211,13 @@ def silent(samples: np.ndarray, start: float, end: float) -> bool:
 
 def _start(word: HeardWord) -> float:
     return word.start
+
+
+def _nearest(word: HeardWord, clips: Sequence[tuple[float, float]]) -> int:
+    """The clip the middle of ``word`` is in, or nearest to (a word's times may stray a little
+    past its clip's edge)."""
+    middle = (word.start + word.end) / 2
+    return min(range(len(clips)), key=lambda k: max(clips[k][0] - middle, middle - clips[k][1], 0))
 
 
 def unheard(
