@@ -1,10 +1,10 @@
 """listen check on real renders with the joe voice, clean and damaged as a broken engine would.
 
-The voice is joe with Piper's two noise scales at zero (``_steady_joe``): Piper then speaks each
-sentence the same way every run, so a test's damage is the only thing that differs from the clean
-render. With joe's usual noise every render is a new take, and now and then Whisper tiny.en
-mishears one of its sentences next to the damage (in 3 of 40 renders, before listen check heard
-flagged sentences a second time; 1 of 25 since).
+The voice is joe with Piper's two noise scales at zero (``speechkit.steady_joe``): Piper then
+speaks each sentence the same way every run, so a test's damage is the only thing that differs
+from the clean render. With joe's usual noise every render is a new take, and now and then
+Whisper tiny.en mishears one of its sentences next to the damage (in 3 of 40 renders, before
+listen check heard flagged sentences a second time; 1 of 25 since).
 
 The article is rendered once per module (and once more with a lexicon that makes the voice say
 the wrong year). Each damaged episode is built by decoding the real MP3 with ffmpeg, editing the
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,11 +23,11 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from speechkit import steady_joe
 
 from listen.check import EpisodeCheck, check_and_repair, check_episode, own_clip, timing_path
 from listen.cli import main
 from listen.ffmpeg import run_ffmpeg
-from listen.normalise import BASE_LEXICON
 from listen.recogniser import SAMPLE_RATE, HeardWord, Recogniser, decode_audio
 
 pytestmark = pytest.mark.slow
@@ -50,23 +49,12 @@ def _render(out: Path, voice: str, *options: str) -> Path:
     return mp3
 
 
-def _steady_joe(folder: Path, *lexicons: Path) -> str:
-    """A copy of the joe profile in ``folder`` with Piper's noise scales at zero and
-    ``lexicons`` after the base lexicon; its path, for --voice."""
-    profile = tomllib.loads((ROOT / "voices" / "joe.toml").read_text(encoding="utf-8"))
-    profile["lexicons"] = [str(BASE_LEXICON), *map(str, lexicons)]
-    profile["options"].update(noise_scale=0.0, noise_w_scale=0.0)
-    path = folder / "joe-steady.toml"
-    path.write_text(_toml(profile), encoding="utf-8")
-    return str(path)
-
-
 @pytest.fixture(scope="module")
 def episode(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The clean render. How often joe's usual takes pass the check unrepaired is what
     benchmarks/check_speed.py measures."""
     folder = tmp_path_factory.mktemp("clean")
-    return _render(folder / "out", _steady_joe(folder))
+    return _render(folder / "out", steady_joe(folder))
 
 
 @pytest.fixture(scope="module")
@@ -248,7 +236,7 @@ def test_a_wrong_year_from_a_lexicon_entry_is_flagged(
     """Render with a lexicon that turns 1996 into 1969, then give the timing file back what the
     script should say: the voice said the wrong year where the script has the right one."""
     (tmp_path / "wrong-year.toml").write_text("[patterns]\n'\\b1996\\b' = \"1969\"\n")
-    mp3 = _render(tmp_path / "out", _steady_joe(tmp_path, tmp_path / "wrong-year.toml"))
+    mp3 = _render(tmp_path / "out", steady_joe(tmp_path, tmp_path / "wrong-year.toml"))
     data = json.loads(timing_path(mp3).read_text(encoding="utf-8"))
     right = json.loads(timing_path(episode).read_text(encoding="utf-8"))
     for sentence, expected in zip(_sentences(data), _sentences(right), strict=True):
@@ -311,15 +299,6 @@ def check_episode_json(mp3: Path) -> dict[str, Any]:
     return {s["id"]: s for s in episode["sentences"]}
 
 
-def _toml(data: dict[str, Any]) -> str:
-    """A voice profile as TOML: top-level keys, then one table per dict."""
-    lines = [f"{k} = {json.dumps(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for name, table in data.items():
-        if isinstance(table, dict):
-            lines += [f"[{name}]", *(f"{k} = {json.dumps(v)}" for k, v in table.items())]
-    return "\n".join(lines) + "\n"
-
-
 def test_render_check_repairs_a_sentence_the_engine_garbled_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -338,7 +317,7 @@ def test_render_check_repairs_a_sentence_the_engine_garbled_once(
 
     monkeypatch.setattr(PiperBackend, "synthesize", garbling)
     monkeypatch.setattr(PiperBackend, "isolate", False)  # in this process, where the patch is
-    voice = _steady_joe(tmp_path)
+    voice = steady_joe(tmp_path)
     args = ["render", str(ARTICLE), "-o", str(tmp_path), "--voice", voice, "--check", "--json"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
