@@ -230,9 +230,9 @@ def check_episode(
     data, sentences = read_sentences(path)
     samples = decode_audio(mp3)
     lexicon = _lexicon(data.get("voice"))
-    heard = recogniser.transcribe(samples, [(s.start, s.end) for s in sentences])
-    checks = compare(sentences, heard, lexicon)
-    checks = _hear_flagged_again(checks, samples, recogniser, lexicon, max_wer)
+    spans = [(s.start, s.end) for s in sentences]
+    checks = compare(sentences, recogniser.transcribe(samples, spans), lexicon)
+    checks = _hear_flagged_again(checks, spans, samples, recogniser, lexicon, max_wer)
     result = EpisodeCheck(
         mp3, path, len(samples) / SAMPLE_RATE, time.perf_counter() - began, max_wer, checks
     )
@@ -243,6 +243,7 @@ def check_episode(
 
 def _hear_flagged_again(
     checks: tuple[SentenceCheck, ...],
+    spans: Sequence[tuple[float, float]],
     samples: np.ndarray,
     recogniser: Recogniser,
     lexicon: Lexicon,
@@ -254,7 +255,6 @@ def _hear_flagged_again(
     flagged = [i for i, c in enumerate(checks) if c.flagged(max_wer)]
     if not flagged:
         return checks
-    spans = [(c.sentence.start, c.sentence.end) for c in checks]
     clips = [own_clip(spans, i, len(samples) / SAMPLE_RATE) for i in flagged]
     result = list(checks)
     for i, words in zip(flagged, recogniser.hear(samples, clips), strict=True):
