@@ -17,11 +17,13 @@ from listen.ffmpeg import ffmpeg_exe
 from listen.levels import PEAK_BOUND, Analyser, analyse
 from listen.limiter import (
     GAIN_BLOCK,
+    REACH,
     TruePeakMeter,
     block_true_peaks,
     fold_rows,
     limit,
     limit_blocks,
+    picked_true_peaks,
 )
 from listen.loudness import LoudnessMeter
 from listen.master import encode_episode, encode_measured, measure_file
@@ -276,3 +278,18 @@ def test_folding_rows_equals_numpys_reduction_and_ignores_a_rows_place(
     cut = count // 2 - 3
     shifted = fold_rows(np.concatenate((rows[cut:], rows[:cut])), np.add)
     assert np.array_equal(np.concatenate((sums[cut:], sums[:cut])), shifted)
+
+
+@pytest.mark.parametrize("few", [1, 7, 300, 4099])
+def test_a_picked_blocks_true_peak_does_not_depend_on_the_other_blocks_picked(few: int) -> None:
+    """The limiter measures the blocks it picks, the analysis others; the same block must give
+    the same peak to the last bit either way, or the two limit differently."""
+    rng = np.random.default_rng(5)
+    size = 40_000 * GAIN_BLOCK
+    x = np.pad(rng.standard_normal(size).astype(np.float32), REACH)
+    many = np.sort(rng.choice(size // GAIN_BLOCK, 20_000, replace=False))
+    peaks = picked_true_peaks(x, many, size)
+    some = np.sort(rng.choice(many.size, few, replace=False))
+    assert np.array_equal(picked_true_peaks(x, many[some], size), peaks[some])
+    exact = block_true_peaks(x[REACH : REACH + size], GAIN_BLOCK)[many]
+    assert np.allclose(peaks, exact, rtol=1e-5, atol=1e-7)

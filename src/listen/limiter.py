@@ -119,32 +119,28 @@ def _span_peaks(window: np.ndarray, skip: int, count: int, block: int) -> np.nda
     return fold_rows(fine.reshape(blocks, -1), np.maximum)
 
 
-def _block_filter() -> np.ndarray:
-    """The interpolation of one block as a matrix: a block's samples with :data:`REACH` of
-    context each side, times this, give its 4x-oversampled values, phase by phase (column
-    ``p * GAIN_BLOCK + n`` is phase ``p`` of output sample ``n``)."""
-    span = GAIN_BLOCK + 2 * REACH
-    matrix = np.zeros((span, OVERSAMPLE * GAIN_BLOCK), dtype=np.float32)
-    for p, phase in enumerate(_PHASES):
-        for n in range(GAIN_BLOCK):
-            matrix[n : n + phase.size, p * GAIN_BLOCK + n] = phase
-    return matrix
-
-
-_BLOCK_FILTER = _block_filter()
-
-
 def picked_true_peaks(x: np.ndarray, picked: np.ndarray, size: int) -> np.ndarray:
     """True peaks of the 32-sample blocks ``picked`` of a signal whose sample ``i`` is
     ``x[REACH + i]`` (``x`` holds :data:`REACH` samples of context before the first block and
     after the last picked one, zeros beyond the signal); samples from ``size`` on are not
-    counted. Each block is oversampled alone, so a few blocks cost a few blocks' work: one
-    matrix product for all of them (:data:`_BLOCK_FILTER`)."""
+    counted. Each block is oversampled alone, so a few blocks cost a few blocks' work.
+
+    The filter runs tap by tap over all the picked blocks at once: element-wise products and
+    sums, added in the same order for every block, so a block's peak is the same to the last
+    bit whichever other blocks are picked with it. A matrix product is not: OpenBLAS sums a
+    row in an order that depends on the matrix's shape and the row's place in it, and the
+    limiter then differed by a float's last bit from the peaks measured for it."""
     span = GAIN_BLOCK + 2 * REACH
     starts = picked * GAIN_BLOCK
     windows = x[starts[:, None] + np.arange(span)]
-    fine = np.abs(windows @ _BLOCK_FILTER).reshape(picked.size, OVERSAMPLE, GAIN_BLOCK)
-    top = fine.max(axis=1)
+    top = np.zeros((picked.size, GAIN_BLOCK), dtype=np.float32)
+    phase_sum, term = np.empty_like(top), np.empty_like(top)
+    for phase in _PHASES:
+        np.multiply(windows[:, :GAIN_BLOCK], phase[0], out=phase_sum)
+        for tap in range(1, phase.size):
+            np.multiply(windows[:, tap : tap + GAIN_BLOCK], phase[tap], out=term)
+            phase_sum += term
+        np.maximum(top, np.abs(phase_sum, out=phase_sum), out=top)
     top[np.arange(GAIN_BLOCK) >= (size - starts)[:, None]] = 0.0
     return fold_rows(top, np.maximum).astype(np.float64)
 
