@@ -379,8 +379,12 @@ def _what(path: Path) -> str:
 
 _MP3_OPTIONS = "write_xing=1:id3v2_version=0:write_id3v1=0"
 _MP3 = ["-f", "mp3", "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0"]
-_DECODED = ["-map", "0:a:0", "-ac", "1", "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"]
-"""The decoded MP3, mono float samples on standard output, for the meter."""
+_DECODED = ["-map", "0:a:0", "-ac", "1", "-af", "asetnsamples=n=44100:p=0",
+            "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"]  # fmt: skip
+"""The decoded MP3, mono float samples on standard output, for the meter: regrouped into
+frames of 44,100 samples (the last one not padded), since each frame costs ffmpeg a hand-over
+between its threads and a write; with the decoder's 1,152-sample frames the decode took 1.5
+times the CPU."""
 
 
 def _tee_escape(path: str) -> str:
