@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from listen.errors import ProfileError
 from listen.models import Audio, VoiceSettings
 from listen.tts import create_backend
+from listen.tts import espeak as espeak_module
 from listen.tts.espeak import EspeakBackend
 
 Check = Callable[[Audio, str], None]
@@ -82,3 +85,56 @@ def test_through_the_registry(sentence: str, speech: Check) -> None:
     backend = create_backend(VoiceSettings(profile="robot", backend="espeak", voice="en-us"))
     speech(backend.synthesize(sentence), sentence)
     backend.close()
+
+
+class _NoShortcuts:
+    """Stands in for espeak._Shortcuts: every voice is named as the profile names it."""
+
+    def quick_name(self, identifier: str) -> None:
+        return None
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en", "en-gb-x-rp", "en-us+klatt4"])
+def test_a_voice_loaded_from_its_file_sounds_as_it_does_by_name(
+    voice: str, sentence: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each segment loads the voice straight from its file (through a lower-case link where
+    the file's name has capitals), not by searching every voice for its name: same samples."""
+    quick = espeak(voice=voice)
+    assert quick._name != voice and quick._name == quick._name.lower()
+    assert "+klatt4" not in voice or quick._name.endswith("+klatt4")
+    monkeypatch.setattr(espeak_module, "_shortcuts", lambda data: _NoShortcuts())
+    named = espeak(voice=voice)
+    assert named._name == voice
+    spoken = quick.synthesize(sentence).samples
+    assert spoken.size > 0
+    np.testing.assert_array_equal(spoken, named.synthesize(sentence).samples)
+
+
+def test_without_symbolic_links_the_voice_is_found_by_name(
+    sentence: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = espeak(voice="en-us").synthesize(sentence).samples
+
+    def refuse(*args: object) -> None:
+        raise OSError("symbolic links are not allowed here")
+
+    monkeypatch.setattr(espeak_module, "_SHORTCUTS", None)
+    monkeypatch.setattr(Path, "symlink_to", refuse)
+    backend = espeak(voice="en-us")
+    assert backend._name == "en-us"
+    np.testing.assert_array_equal(backend.synthesize(sentence).samples, expected)
+
+
+def test_the_folder_of_voice_links_goes_when_the_process_ends() -> None:
+    code = (
+        "from listen.models import VoiceSettings\n"
+        "from listen.tts.espeak import EspeakBackend\n"
+        "b = EspeakBackend(VoiceSettings(profile='robot', backend='espeak', voice='en-us'))\n"
+        "assert b.synthesize('One more test.').samples.size\n"
+        "print(b._data)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    folder = Path(done.stdout.strip())
+    assert folder.name.startswith("listen-espeak-")
+    assert not folder.exists()

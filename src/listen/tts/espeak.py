@@ -9,15 +9,26 @@ gives a sentence a slightly different waveform and length each time it is spoken
 makes a segment's audio depend only on its text and settings (5 to 7 ms more a segment). The
 library's state is global to the process, so all of this runs under one lock. pyttsx3 loads
 the same library, which is why listen runs pyttsx3 in a child process (see ``listen.tts.pyttsx3``).
+
+A fresh library has no list of its voices, and finding a voice by name reads all ~250 voice
+files (2.7 ms, a third of a short sentence's time). espeak-ng loads a voice file directly only
+when the lower-cased name is its path, and most of its voices have capitals in their file names
+(``lang/gmw/en-US``). So the voice is looked up by name once, and each segment then names its
+file: through a folder of links that stands in for the data folder and adds a lower-case link
+to the voice file (:class:`_Shortcuts`), where the file name has capitals. The same voice file
+loads either way, so the audio is the same.
 """
 
 from __future__ import annotations
 
 import _ctypes
+import atexit
 import contextlib
 import ctypes
 import importlib.util
 import logging
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -53,6 +64,16 @@ _SynthCallback = ctypes.CFUNCTYPE(
 )
 
 
+class _Voice(ctypes.Structure):
+    """The first fields of speak_lib.h's espeak_VOICE: all that listen reads."""
+
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_char_p),
+        ("identifier", ctypes.c_char_p),
+    ]
+
+
 @dataclass(frozen=True)
 class _Engine:
     library: Path
@@ -60,8 +81,60 @@ class _Engine:
     sample_rate: int
 
 
+class _Shortcuts:
+    """A folder that stands in for espeak-ng's data folder: a link to each of its entries, and
+    in ``voices/`` a lower-case link to each voice file whose path has capitals, so that
+    espeak-ng can load the file by name without listing every voice. Made once per process
+    on first use, removed when the process exits."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self._folder: Path | None = None
+        self._refused = False
+
+    def quick_name(self, identifier: str) -> tuple[Path, str] | None:
+        """The data folder and name that load voice ``identifier`` (a path under ``voices/``
+        or ``lang/``, perhaps with a ``+variant``) straight from its file; None when it has
+        no file there or no link can be made (call with _LOCK held)."""
+        base, plus, variant = identifier.partition("+")
+        found = [d / base for d in (self.data / "voices", self.data / "lang")]
+        source = next((path for path in found if path.is_file()), None)
+        if source is None:
+            return None
+        if base == base.lower():
+            return self.data, identifier
+        if self._refused:
+            return None
+        try:
+            link = self._made() / "voices" / base.lower()
+            link.parent.mkdir(parents=True, exist_ok=True)
+            if not link.is_file():
+                link.symlink_to(source)
+        except OSError as exc:  # no symbolic links here: name the voice as the user did
+            _LOGGER.debug("espeak-ng voice links not made (%s)", exc)
+            self._refused = True
+            return None
+        assert self._folder is not None
+        return self._folder, base.lower() + plus + variant
+
+    def _made(self) -> Path:
+        if self._folder is None:
+            folder = Path(tempfile.mkdtemp(prefix="listen-espeak-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            voices = self.data / "voices"
+            for entry in self.data.iterdir():
+                if entry != voices:
+                    (folder / entry.name).symlink_to(entry, entry.is_dir())
+            (folder / "voices").mkdir()
+            for entry in voices.iterdir() if voices.is_dir() else ():
+                (folder / "voices" / entry.name).symlink_to(entry, entry.is_dir())
+            self._folder = folder
+        return self._folder
+
+
 _LOCK = threading.Lock()
 _ENGINE: _Engine | None = None
+_SHORTCUTS: _Shortcuts | None = None
 _SINK: list[bytes] = []
 
 
@@ -104,6 +177,8 @@ def _load(library: Path) -> ctypes.CDLL:
     lib.espeak_SetSynthCallback.restype = None
     lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
     lib.espeak_SetVoiceByName.restype = ctypes.c_int
+    lib.espeak_GetCurrentVoice.argtypes = []
+    lib.espeak_GetCurrentVoice.restype = ctypes.POINTER(_Voice)
     lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
     lib.espeak_SetParameter.restype = ctypes.c_int
     lib.espeak_Synth.argtypes = [
@@ -136,6 +211,14 @@ def _engine() -> _Engine:
             _ENGINE = _Engine(library, data, rate)
         _LOGGER.debug("espeak-ng found at %s, %d Hz", library, rate)
     return _ENGINE
+
+
+def _shortcuts(data: Path) -> _Shortcuts:
+    """The process's :class:`_Shortcuts` for ``data`` (call with _LOCK held)."""
+    global _SHORTCUTS
+    if _SHORTCUTS is None or _SHORTCUTS.data != data:
+        _SHORTCUTS = _Shortcuts(data)
+    return _SHORTCUTS
 
 
 @contextlib.contextmanager
@@ -182,8 +265,13 @@ class EspeakBackend:
         self._parameters = _parameters(settings, check_settings(type(self), settings))
         with _LOCK:
             self._engine = _engine()
+            self._data, self._name = self._engine.data, self.voice
             with _fresh(self._engine.library, self._engine.data) as (lib, _):
                 self._select_voice(lib)
+                identifier = lib.espeak_GetCurrentVoice().contents.identifier or b""
+            quick = _shortcuts(self._engine.data).quick_name(identifier.decode("utf-8"))
+            if quick is not None:
+                self._data, self._name = quick
 
     @classmethod
     def availability(cls, settings: VoiceSettings) -> Availability:
@@ -204,7 +292,7 @@ class EspeakBackend:
         data = text.replace("\x00", " ").strip().encode("utf-8")
         if not data:
             return Audio(samples=np.zeros(0, dtype=np.float32), sample_rate=self.sample_rate)
-        with _LOCK, _fresh(self._engine.library, self._engine.data) as (lib, _):
+        with _LOCK, _fresh(self._engine.library, self._data) as (lib, _):
             _SINK.clear()
             self._prepare(lib)
             status = lib.espeak_Synth(data, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8,
@@ -228,7 +316,7 @@ class EspeakBackend:
             lib.espeak_SetParameter(parameter, value, 0)
 
     def _select_voice(self, lib: ctypes.CDLL) -> None:
-        status = lib.espeak_SetVoiceByName(self.voice.encode("utf-8"))
+        status = lib.espeak_SetVoiceByName(self._name.encode("utf-8"))
         if status != 0:
             reason = _VOICE_ERRORS.get(status, f"status {status}")
             raise ProfileError(
