@@ -6,7 +6,8 @@ library is loaded and initialised afresh for every segment, in synchronous mode,
 unloaded. espeak-ng keeps synthesis state in static variables (the pitch "flutter" index, the
 wave phase) that ``espeak_Terminate`` and ``espeak_Initialize`` do not reset, so a warm engine
 gives a sentence a slightly different waveform and length each time it is spoken; a fresh load
-makes a segment's audio depend only on its text and settings (5 to 7 ms more a segment). The
+makes a segment's audio depend only on its text and settings (0.7 ms more a segment), with
+its random numbers (a variant's breath noise), which it seeds from the clock, seeded alike. The
 library's state is global to the process, so all of this runs under one lock. pyttsx3 loads
 the same library, which is why listen runs pyttsx3 in a child process (see ``listen.tts.pyttsx3``).
 
@@ -58,6 +59,9 @@ _POS_CHARACTER = 1
 _PARAMETERS = {"rate": 1, "pitch": 3, "range": 4}
 """espeak_PARAMETER values; "pitch" and "range" may be set in the profile's [options]."""
 _VOICE_ERRORS = {1: "buffer full", 2: "not found", -1: "internal error"}
+_SEED = 1
+"""espeak-ng's random numbers (the breath noise of variants such as ``+f3``) start from this
+for every segment; espeak_Initialize seeds them from the clock."""
 
 _SynthCallback = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
@@ -177,6 +181,9 @@ def _load(library: Path) -> ctypes.CDLL:
     lib.espeak_SetSynthCallback.restype = None
     lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
     lib.espeak_SetVoiceByName.restype = ctypes.c_int
+    if hasattr(lib, "espeak_ng_SetRandSeed"):
+        lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+        lib.espeak_ng_SetRandSeed.restype = None
     lib.espeak_GetCurrentVoice.argtypes = []
     lib.espeak_GetCurrentVoice.restype = ctypes.POINTER(_Voice)
     lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
@@ -311,6 +318,8 @@ class EspeakBackend:
     def _prepare(self, lib: ctypes.CDLL) -> None:
         """Set the callback, voice and parameters on a fresh library (call with _LOCK held)."""
         lib.espeak_SetSynthCallback(_CALLBACK)
+        if hasattr(lib, "espeak_ng_SetRandSeed"):  # espeak-ng 1.52 and later
+            lib.espeak_ng_SetRandSeed(_SEED)
         self._select_voice(lib)
         for parameter, value in self._parameters.items():
             lib.espeak_SetParameter(parameter, value, 0)
