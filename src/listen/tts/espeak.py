@@ -318,7 +318,7 @@ class EspeakBackend:
     def _prepare(self, lib: ctypes.CDLL) -> None:
         """Set the callback, voice and parameters on a fresh library (call with _LOCK held)."""
         lib.espeak_SetSynthCallback(_CALLBACK)
-        if hasattr(lib, "espeak_ng_SetRandSeed"):  # espeak-ng 1.52 and later
+        if hasattr(lib, "espeak_ng_SetRandSeed"):  # older libraries have no seed to set
             lib.espeak_ng_SetRandSeed(_SEED)
         self._select_voice(lib)
         for parameter, value in self._parameters.items():
