@@ -78,18 +78,11 @@ class _Voice(ctypes.Structure):
     ]
 
 
-@dataclass(frozen=True)
-class _Engine:
-    library: Path
-    data: Path
-    sample_rate: int
-
-
 class _Shortcuts:
     """A folder that stands in for espeak-ng's data folder: a link to each of its entries, and
     in ``voices/`` a lower-case link to each voice file whose path has capitals, so that
-    espeak-ng can load the file by name without listing every voice. Made once per process
-    on first use, removed when the process exits."""
+    espeak-ng can load the file by name without listing every voice. One per process, with
+    its :class:`_Engine`; the folder is made on first use and removed when the process exits."""
 
     def __init__(self, data: Path) -> None:
         self.data = data
@@ -136,9 +129,16 @@ class _Shortcuts:
         return self._folder
 
 
+@dataclass(frozen=True)
+class _Engine:
+    library: Path
+    data: Path
+    sample_rate: int
+    shortcuts: _Shortcuts
+
+
 _LOCK = threading.Lock()
 _ENGINE: _Engine | None = None
-_SHORTCUTS: _Shortcuts | None = None
 _SINK: list[bytes] = []
 
 
@@ -215,17 +215,9 @@ def _engine() -> _Engine:
     if _ENGINE is None:
         library, data = bundled_espeak()
         with _fresh(library, data) as (_, rate):
-            _ENGINE = _Engine(library, data, rate)
+            _ENGINE = _Engine(library, data, rate, _Shortcuts(data))
         _LOGGER.debug("espeak-ng found at %s, %d Hz", library, rate)
     return _ENGINE
-
-
-def _shortcuts(data: Path) -> _Shortcuts:
-    """The process's :class:`_Shortcuts` for ``data`` (call with _LOCK held)."""
-    global _SHORTCUTS
-    if _SHORTCUTS is None or _SHORTCUTS.data != data:
-        _SHORTCUTS = _Shortcuts(data)
-    return _SHORTCUTS
 
 
 @contextlib.contextmanager
@@ -276,7 +268,7 @@ class EspeakBackend:
             with _fresh(self._engine.library, self._engine.data) as (lib, _):
                 self._select_voice(lib)
                 identifier = lib.espeak_GetCurrentVoice().contents.identifier or b""
-            quick = _shortcuts(self._engine.data).quick_name(identifier.decode("utf-8"))
+            quick = self._engine.shortcuts.quick_name(identifier.decode("utf-8"))
             if quick is not None:
                 self._data, self._name = quick
 
