@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -133,6 +136,32 @@ def test_the_folder_of_voice_links_goes_when_the_process_ends() -> None:
     folder = Path(done.stdout.strip())
     assert folder.name.startswith("listen-espeak-")
     assert not folder.exists()
+
+
+def test_a_killed_process_s_folder_of_voice_links_goes_when_the_next_one_is_made() -> None:
+    """A process killed (or ended through ``os._exit``, as an engine's child whose parent died)
+    cannot remove its folder: the next process that makes one removes it."""
+    code = (
+        "import os, signal\n"
+        "from listen.models import VoiceSettings\n"
+        "from listen.tts.espeak import EspeakBackend\n"
+        "b = EspeakBackend(VoiceSettings(profile='robot', backend='espeak', voice='en-us'))\n"
+        "print(b._data, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert killed.returncode == -9
+    orphan = Path(killed.stdout.strip())
+    assert orphan.name.startswith("listen-espeak-") and (orphan / "phontab").exists()
+    data = (orphan / "phontab").resolve().parent
+    kept = Path(tempfile.mkdtemp(prefix=f"listen-espeak-{os.getpid()}-"))  # a live process's
+    try:
+        espeak_module._sweep_orphans(kept.parent)
+        assert kept.is_dir()
+    finally:
+        shutil.rmtree(kept)
+    assert not orphan.exists()
+    assert (data / "phontab").is_file()  # what the links pointed to is untouched
 
 
 def test_a_breathy_variant_speaks_a_sentence_the_same_way_every_time(sentence: str) -> None:

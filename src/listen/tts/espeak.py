@@ -28,7 +28,9 @@ import contextlib
 import ctypes
 import importlib.util
 import logging
+import os
 import shutil
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
@@ -59,6 +61,8 @@ _POS_CHARACTER = 1
 _PARAMETERS = {"rate": 1, "pitch": 3, "range": 4}
 """espeak_PARAMETER values; "pitch" and "range" may be set in the profile's [options]."""
 _VOICE_ERRORS = {1: "buffer full", 2: "not found", -1: "internal error"}
+_PREFIX = "listen-espeak-"
+"""The link folders' names: this, the owning process's id, a dash and random letters."""
 _SEED = 1
 """espeak-ng's random numbers (the breath noise of variants such as ``+f3``) start from this
 for every segment; espeak_Initialize seeds them from the clock."""
@@ -82,7 +86,8 @@ class _Shortcuts:
     """A folder that stands in for espeak-ng's data folder: a link to each of its entries, and
     in ``voices/`` a lower-case link to each voice file whose path has capitals, so that
     espeak-ng can load the file by name without listing every voice. One per process, with
-    its :class:`_Engine`; the folder is made on first use and removed when the process exits."""
+    its :class:`_Engine`; the folder is made on first use and removed when the process exits
+    (or, if it was killed, by the next process that makes one)."""
 
     def __init__(self, data: Path) -> None:
         self.data = data
@@ -116,7 +121,8 @@ class _Shortcuts:
 
     def _made(self) -> Path:
         if self._folder is None:
-            folder = Path(tempfile.mkdtemp(prefix="listen-espeak-"))
+            _sweep_orphans(Path(tempfile.gettempdir()))
+            folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
             atexit.register(shutil.rmtree, folder, ignore_errors=True)
             voices = self.data / "voices"
             for entry in self.data.iterdir():
@@ -127,6 +133,28 @@ class _Shortcuts:
                 (folder / "voices" / entry.name).symlink_to(entry, entry.is_dir())
             self._folder = folder
         return self._folder
+
+
+def _sweep_orphans(temp: Path) -> None:
+    """Remove the link folders of this user's processes that ended without removing theirs
+    (killed, or gone through ``os._exit``); a folder holds only links, so nothing they point
+    to is touched."""
+    for folder in temp.glob(f"{_PREFIX}*-*"):
+        pid = folder.name.removeprefix(_PREFIX).partition("-")[0]
+        with contextlib.suppress(OSError, ValueError):
+            found = folder.lstat()
+            if stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid() and not _alive(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 @dataclass(frozen=True)
