@@ -19,6 +19,7 @@ from listen.limiter import (
     GAIN_BLOCK,
     REACH,
     TruePeakMeter,
+    _applied,
     block_true_peaks,
     fold_rows,
     limit,
@@ -293,3 +294,22 @@ def test_a_picked_blocks_true_peak_does_not_depend_on_the_other_blocks_picked(fe
     assert np.array_equal(picked_true_peaks(x, many[some], size), peaks[some])
     exact = block_true_peaks(x[REACH : REACH + size], GAIN_BLOCK)[many]
     assert np.allclose(peaks, exact, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("moving", [0, 1, 17, 500])
+def test_the_gain_is_applied_as_the_ramp_between_knots_gives_it(moving: int) -> None:
+    """Blocks whose knots are equal take the quick way; every sample must come out as the
+    linear ramp between the knots, rounded to float32, gives it, to the last bit."""
+    rng = np.random.default_rng(moving)
+    size = 500 * GAIN_BLOCK - 11  # the last block is short
+    x = rng.standard_normal(size).astype(np.float32)
+    knots = np.ones(501)
+    knots[100:180] = 0.7  # held below 1 for a while
+    changed = rng.choice(500, moving, replace=False)
+    knots[changed] = rng.uniform(0.2, 1.0, moving)
+    ramp = np.arange(GAIN_BLOCK) / GAIN_BLOCK
+    curve = (knots[:-1, None] + np.diff(knots)[:, None] * ramp).astype(np.float32).ravel()
+    expected = curve[:size] * np.float32(0.8) * x
+    got = _applied(knots, x, 0.8)
+    assert got.dtype == np.float32
+    assert np.array_equal(got, expected)

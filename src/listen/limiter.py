@@ -356,13 +356,21 @@ class GrowingLimiter:
 
 
 def _applied(knots: np.ndarray, x: np.ndarray, gain: float) -> np.ndarray:
-    """``x`` times ``gain`` times the gain moving linearly between ``knots``."""
-    ramp = np.arange(GAIN_BLOCK) / GAIN_BLOCK
-    curve = (knots[:-1, None] + np.diff(knots)[:, None] * ramp).astype(np.float32).ravel()
-    curve = curve[: x.size]
-    curve *= np.float32(gain)
-    curve *= x
-    return curve
+    """``x`` times ``gain`` times the gain moving linearly between ``knots``. Only the blocks
+    whose two knots differ are ramped (in float64, then rounded); the others, most blocks of
+    speech, are their knot rounded, which is what the ramp gives them."""
+    rows = -(-x.size // GAIN_BLOCK)
+    start, step = knots[:rows], np.diff(knots[: rows + 1])
+    curve = np.empty((rows, GAIN_BLOCK), dtype=np.float32)
+    curve[:] = start.astype(np.float32)[:, None]
+    moving = np.flatnonzero(step)
+    if moving.size:
+        ramp = np.arange(GAIN_BLOCK) / GAIN_BLOCK
+        curve[moving] = start[moving, None] + step[moving, None] * ramp
+    flat = curve.ravel()[: x.size]
+    flat *= np.float32(gain)
+    flat *= x
+    return flat
 
 
 class _Steps:
