@@ -16,7 +16,9 @@ For each voice, on the seed article and on a generated news article of ``--words
 
 Every figure is the wall time of whole processes, start-up included. Rounds alternate bare and
 listen so neither gets a quieter machine; the median round is reported with the spread of the
-per-round ratios, and audio seconds per wall second for each side.
+per-round ratios, and audio seconds per wall second for each side. On a virtual machine each
+round also shows the CPU seconds the host took ("steal"), and the median ratio over the rounds
+where it took little from either side.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -36,13 +39,32 @@ from articles import write_article
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "nara-drum-diplomacy.txt"
+QUIET_STOLEN = 0.02
+"""A round counts as quiet when the hypervisor took at most this share of the machine's CPU
+time (wall time times cores) during either side: on a shared virtual machine a busy host
+slows one side at random (the bare encode of the same WAV took from 10 to 25 s)."""
+
+
+def _stolen() -> float:
+    """CPU seconds the hypervisor has taken from this virtual machine since it booted, over
+    all cores ("steal" in /proc/stat; 0 where there is none or no /proc)."""
+    try:
+        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+STOLEN: list[float] = [0.0]
+"""Steal seconds during the last :func:`_run` (its only element)."""
 
 
 def _run(command: list[str]) -> tuple[float, str]:
     """Run ``command``; (wall seconds, its stdout). Any failure stops the benchmark."""
-    started = time.perf_counter()
+    started, stolen = time.perf_counter(), _stolen()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
+    STOLEN[0] = _stolen() - stolen
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command[:4])} ... failed:\n{done.stderr[-2000:]}")
     return seconds, done.stdout
@@ -120,17 +142,18 @@ def bare_round(voice: str, text_file: Path, scratch: Path) -> dict[str, float]:
 
     wav, mp3 = scratch / "bare.wav", scratch / "bare.mp3"
     engine, _ = _run(_engine_command(voice, text_file, wav))
+    stolen = STOLEN[0]
     bitrate = load_profile(voice).mastering.bitrate
     encode, _ = _run(_encode_command(wav, mp3, bitrate))
     return {"engine": engine, "encode": encode, "seconds": engine + encode,
-            "audio": _wav_seconds(wav)}  # fmt: skip
+            "audio": _wav_seconds(wav), "stolen": stolen + STOLEN[0]}  # fmt: skip
 
 
 def listen_round(voice: str, article: Path, scratch: Path) -> dict[str, float]:
     command = [sys.executable, "-m", "listen", "render", "--json", "--voice", voice,
                str(article), "-o", str(scratch / "out")]  # fmt: skip
     seconds, out = _run(command)
-    return {"seconds": seconds, "audio": json.loads(out)[0]["duration"]}
+    return {"seconds": seconds, "audio": json.loads(out)[0]["duration"], "stolen": STOLEN[0]}
 
 
 def spoken_text(voice: str, article: Path, scratch: Path) -> Path:
@@ -156,8 +179,13 @@ def compare(voice: str, article: Path, rounds: int, scratch: Path) -> None:
         b, f = bare[-1], full[-1]
         print(f"  round {i + 1}: bare {b['seconds']:.2f} s (engine {b['engine']:.2f} s, "
               f"ffmpeg {b['encode']:.2f} s), listen {f['seconds']:.2f} s, "
-              f"ratio {f['seconds'] / b['seconds']:.2f}x  {_load()}", flush=True)  # fmt: skip
+              f"ratio {f['seconds'] / b['seconds']:.2f}x  {_load()}, stolen by the host "
+              f"{b['stolen']:.1f} s and {f['stolen']:.1f} s", flush=True)  # fmt: skip
     _report(voice, article, bare, full)
+
+
+def _quiet(run: dict[str, float]) -> bool:
+    return run["stolen"] <= QUIET_STOLEN * run["seconds"] * (os.cpu_count() or 1)
 
 
 def _load() -> str:
@@ -180,6 +208,17 @@ def _report(voice: str, article: Path, bare: list[dict], full: list[dict]) -> No
           f"{'':35}{f_audio:7.1f} s audio  {f_audio / f:7.1f} audio s per s")  # fmt: skip
     spread = ", ".join(f"{r:.2f}" for r in ratios)
     print(f"  ratio listen/bare     {f / b:8.2f}x  (per round: {spread})", flush=True)
+    quiet = sorted(
+        one["seconds"] / two["seconds"]
+        for two, one in zip(bare, full, strict=True)
+        if _quiet(one) and _quiet(two)
+    )
+    if quiet:
+        shown = ", ".join(f"{r:.2f}" for r in quiet)
+        print(f"  rounds the host took at most {QUIET_STOLEN:.0%} from: {len(quiet)}, "
+              f"median ratio {statistics.median(quiet):.2f}x ({shown})", flush=True)  # fmt: skip
+    else:
+        print(f"  no round in which the host took at most {QUIET_STOLEN:.0%}", flush=True)
 
 
 def main() -> None:
