@@ -15,7 +15,8 @@ every article's same spoken sentences with the bare Piper CLI (`python -m piper`
 for all the articles, its default threads) and prints speech seconds per wall second for each,
 and the two wall times' ratio: the same texts, so the same speech, whichever speaks them.
 --noop-articles N publishes N articles once (espeak) and times no-op reruns (median of 3).
-Every figure comes with the load average and the command that reproduces it.
+Every figure comes with the load average (and, in --compare-jobs, the CPU time the host took
+from this virtual machine during each run) and the command that reproduces it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ import tempfile
 import time
 import wave
 from pathlib import Path
+
+import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAGRAPH = (
@@ -57,10 +60,6 @@ def article(n: int, edited: bool = False) -> str:
         paragraphs[2] = paragraphs[2].replace("voted on Tuesday", "voted late on Wednesday")
     body = "\n\n".join(paragraphs)
     return f"---\ntitle: Cycle lanes for town {n}\ndate: 2026-11-{1 + n % 28:02d}\n---\n\n{body}\n"
-
-
-def load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def publish(work: Path, jobs: int | None) -> tuple[float, Summary]:
@@ -96,7 +95,7 @@ def line(name: str, wall: float, first: float, summary: Summary) -> str:
         f"{name:<22} {wall:7.2f} s  {wall / first:7.1%} of the first run   "
         f"rendered {len(rendered):>3}  skipped {summary['skipped']:>3}  "
         f"synthesised {summary['segments_synthesised']:>4}  reused {summary['segments_reused']:>4}"
-        f"   load {load()}"
+        f"   load {machine.load()}"
     )
 
 
@@ -138,7 +137,7 @@ def bare_piper(texts: list[str], scratch: Path) -> tuple[float, float]:
 
 def compare_jobs(count: int, voice: str, rounds: int) -> None:
     print(f"{count} articles, voice {voice}, fresh folders, segment cache off, {rounds} rounds")
-    print(f"machine: {os.cpu_count()} cores, load before {load()}")
+    print(f"machine: {os.cpu_count()} cores, load before {machine.load()}")
     runs: dict[str, list[tuple[float, float]]] = {}  # name -> (wall s, speech s) per round
     names = [("default --jobs", None), ("--jobs 1", 1)]
     with tempfile.TemporaryDirectory(prefix="listen-bench-") as temp:
@@ -147,22 +146,26 @@ def compare_jobs(count: int, voice: str, rounds: int) -> None:
             for name, jobs in order:
                 work = Path(temp) / f"{number}-{name.replace(' ', '').replace('-', '')}"
                 setup(work, count, voice, cache=False)
+                stolen = machine.stolen()
                 wall, summary = publish(work, jobs)
+                stolen = machine.stolen() - stolen
                 speech = speech_seconds(work / "site")
                 runs.setdefault(name, []).append((wall, speech))
                 print(
                     f"round {number}  {name:<16} {wall:7.1f} s wall  {speech:7.1f} s speech  "
                     f"{speech / wall:6.2f} speech s per wall s  workers {summary['workers']}  "
-                    f"load {load()}"
+                    f"load {machine.load()}  stolen by the host {stolen:.1f} s"
                 )
             if voice == "joe":
                 texts = [text for episode in sentences(work / "site") for text, _ in episode]
+                stolen = machine.stolen()
                 wall, audio = bare_piper(texts, Path(temp))
+                stolen = machine.stolen() - stolen
                 runs.setdefault("bare Piper CLI", []).append((wall, audio))
                 print(
                     f"round {number}  {'bare Piper CLI':<16} {wall:7.1f} s wall  {audio:7.1f} s "
                     f"speech  {audio / wall:6.2f} speech s per wall s  (one process, default "
-                    f"threads)  load {load()}"
+                    f"threads)  load {machine.load()}  stolen by the host {stolen:.1f} s"
                 )
     _report(runs)
     print(f"command: python benchmarks/publish_speed.py --compare-jobs --articles {count} "

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,7 @@ import time
 import wave
 from pathlib import Path
 
+import machine
 from articles import write_article
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,26 +45,16 @@ time (wall time times cores) during either side: on a shared virtual machine a b
 slows one side at random (the bare encode of the same WAV took from 10 to 25 s)."""
 
 
-def _stolen() -> float:
-    """CPU seconds the hypervisor has taken from this virtual machine since it booted, over
-    all cores ("steal" in /proc/stat; 0 where there is none or no /proc)."""
-    try:
-        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()
-        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
 STOLEN: list[float] = [0.0]
 """Steal seconds during the last :func:`_run` (its only element)."""
 
 
 def _run(command: list[str]) -> tuple[float, str]:
     """Run ``command``; (wall seconds, its stdout). Any failure stops the benchmark."""
-    started, stolen = time.perf_counter(), _stolen()
+    started, stolen = time.perf_counter(), machine.stolen()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
-    STOLEN[0] = _stolen() - stolen
+    STOLEN[0] = machine.stolen() - stolen
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command[:4])} ... failed:\n{done.stderr[-2000:]}")
     return seconds, done.stdout
@@ -179,18 +169,13 @@ def compare(voice: str, article: Path, rounds: int, scratch: Path) -> None:
         b, f = bare[-1], full[-1]
         print(f"  round {i + 1}: bare {b['seconds']:.2f} s (engine {b['engine']:.2f} s, "
               f"ffmpeg {b['encode']:.2f} s), listen {f['seconds']:.2f} s, "
-              f"ratio {f['seconds'] / b['seconds']:.2f}x  {_load()}, stolen by the host "
-              f"{b['stolen']:.1f} s and {f['stolen']:.1f} s", flush=True)  # fmt: skip
+              f"ratio {f['seconds'] / b['seconds']:.2f}x  load {machine.load()}, stolen by "
+              f"the host {b['stolen']:.1f} s and {f['stolen']:.1f} s", flush=True)  # fmt: skip
     _report(voice, article, bare, full)
 
 
 def _quiet(run: dict[str, float]) -> bool:
-    return run["stolen"] <= QUIET_STOLEN * run["seconds"] * (os.cpu_count() or 1)
-
-
-def _load() -> str:
-    with open("/proc/loadavg", encoding="ascii") as loadavg:
-        return "load " + " ".join(loadavg.read().split()[:3])
+    return machine.quiet(run["stolen"], run["seconds"], QUIET_STOLEN)
 
 
 def _report(voice: str, article: Path, bare: list[dict], full: list[dict]) -> None:
