@@ -45,19 +45,16 @@ time (wall time times cores) during either side: on a shared virtual machine a b
 slows one side at random (the bare encode of the same WAV took from 10 to 25 s)."""
 
 
-STOLEN: list[float] = [0.0]
-"""Steal seconds during the last :func:`_run` (its only element)."""
-
-
-def _run(command: list[str]) -> tuple[float, str]:
-    """Run ``command``; (wall seconds, its stdout). Any failure stops the benchmark."""
+def _run(command: list[str]) -> tuple[float, str, float]:
+    """Run ``command``; (wall seconds, its stdout, the CPU seconds the host took meanwhile).
+    Any failure stops the benchmark."""
     started, stolen = time.perf_counter(), machine.stolen()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
-    STOLEN[0] = machine.stolen() - stolen
+    stolen = machine.stolen() - stolen
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command[:4])} ... failed:\n{done.stderr[-2000:]}")
-    return seconds, done.stdout
+    return seconds, done.stdout, stolen
 
 
 def espeak_wav(text_file: Path, wav: Path, voice: str, wpm: int) -> None:
@@ -131,19 +128,18 @@ def bare_round(voice: str, text_file: Path, scratch: Path) -> dict[str, float]:
     from listen.profile import load_profile
 
     wav, mp3 = scratch / "bare.wav", scratch / "bare.mp3"
-    engine, _ = _run(_engine_command(voice, text_file, wav))
-    stolen = STOLEN[0]
+    engine, _, engine_stolen = _run(_engine_command(voice, text_file, wav))
     bitrate = load_profile(voice).mastering.bitrate
-    encode, _ = _run(_encode_command(wav, mp3, bitrate))
+    encode, _, encode_stolen = _run(_encode_command(wav, mp3, bitrate))
     return {"engine": engine, "encode": encode, "seconds": engine + encode,
-            "audio": _wav_seconds(wav), "stolen": stolen + STOLEN[0]}  # fmt: skip
+            "audio": _wav_seconds(wav), "stolen": engine_stolen + encode_stolen}  # fmt: skip
 
 
 def listen_round(voice: str, article: Path, scratch: Path) -> dict[str, float]:
     command = [sys.executable, "-m", "listen", "render", "--json", "--voice", voice,
                str(article), "-o", str(scratch / "out")]  # fmt: skip
-    seconds, out = _run(command)
-    return {"seconds": seconds, "audio": json.loads(out)[0]["duration"], "stolen": STOLEN[0]}
+    seconds, out, stolen = _run(command)
+    return {"seconds": seconds, "audio": json.loads(out)[0]["duration"], "stolen": stolen}
 
 
 def spoken_text(voice: str, article: Path, scratch: Path) -> Path:
