@@ -164,6 +164,22 @@ def test_a_killed_process_s_folder_of_voice_links_goes_when_the_next_one_is_made
     assert (data / "phontab").is_file()  # what the links pointed to is untouched
 
 
+def test_no_process_is_asked_after_where_signals_would_end_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Windows ``os.kill(pid, 0)`` terminates the process: no sweep there."""
+    orphan = tmp_path / "listen-espeak-999999999-abc"
+    orphan.mkdir()
+    killed: list[int] = []
+    monkeypatch.setattr(os, "kill", lambda pid, sig: killed.append(pid))
+    monkeypatch.setattr(os, "name", "nt")
+    espeak_module._sweep_orphans(tmp_path)
+    monkeypatch.undo()
+    assert not killed and orphan.is_dir()
+    espeak_module._sweep_orphans(tmp_path)  # on POSIX, no such process: swept
+    assert not orphan.exists()
+
+
 def test_a_breathy_variant_speaks_a_sentence_the_same_way_every_time(sentence: str) -> None:
     """The ``+f3`` variant mixes in random breath noise, which espeak-ng seeds from the clock
     when it starts: listen seeds it the same way for every segment."""

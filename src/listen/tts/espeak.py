@@ -138,7 +138,10 @@ class _Shortcuts:
 def _sweep_orphans(temp: Path) -> None:
     """Remove the link folders of this user's processes that ended without removing theirs
     (killed, or gone through ``os._exit``); a folder holds only links, so nothing they point
-    to is touched."""
+    to is touched. POSIX only: elsewhere ``os.kill(pid, 0)`` would end the process, not ask
+    after it, and a process id has no owner to compare."""
+    if os.name != "posix":
+        return
     for folder in temp.glob(f"{_PREFIX}*-*"):
         pid = folder.name.removeprefix(_PREFIX).partition("-")[0]
         with contextlib.suppress(OSError, ValueError):
