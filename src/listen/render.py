@@ -91,7 +91,7 @@ def open_voice(profile: Profile) -> Iterator[Voice]:
     """Load ``profile``'s lexicon, music and engine; the engine is closed on leaving."""
     lexicon = profile_lexicon(profile)
     intro, outro = load_music(profile.mastering)
-    backend = create_backend(profile.speech)
+    backend = create_backend(profile.speech, engine_threads() or available_cores())
     try:
         yield Voice(profile, backend, lexicon, intro, outro)
     finally:

@@ -7,6 +7,7 @@ and its audio at the episode's rate, ready to lay out; a segment cache wraps exa
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable, Iterable, Iterator
 
 from listen.models import Audio, Segment, SpokenSegment
@@ -19,19 +20,25 @@ __all__ = ["speak", "speak_segment"]
 def speak(segments: Iterable[Segment], backend: Backend, rate: int) -> Iterator[SpokenSegment]:
     """Speak each segment in turn at ``rate`` Hz, lazily: one segment's audio is made when it
     is asked for.
-    A backend with ``prefetch`` (an engine in a worker process) is handed the next segment's
-    text as soon as the current one's audio is back, so the engine speaks while this process
-    trims, resamples and lays out the current one."""
+    A backend with ``prefetch`` (an engine in a worker process) is handed the next segments'
+    texts as soon as the current one's audio is back, as many as its ``capacity`` (one per
+    engine process, see :class:`listen.tts.pool.EnginePool`; 1 if it does not say), so the
+    engines speak while this process trims, resamples and lays out the current one."""
     ahead: Callable[[str], None] | None = getattr(backend, "prefetch", None)
+    capacity: int = getattr(backend, "capacity", 1) if ahead is not None else 0
     queue = iter(segments)
+    sent: collections.deque[Segment] = collections.deque()
     segment = next(queue, None)
     while segment is not None:
         audio = backend.synthesize(segment.spoken)
-        following = next(queue, None)
-        if following is not None and ahead is not None:
+        while ahead is not None and len(sent) < capacity:
+            following = next(queue, None)
+            if following is None:
+                break
+            sent.append(following)
             ahead(following.spoken)
         yield SpokenSegment(segment, _prepared(audio, rate))
-        segment = following
+        segment = sent.popleft() if sent else next(queue, None)
 
 
 def speak_segment(segment: Segment, backend: Backend, rate: int) -> Audio:

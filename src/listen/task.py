@@ -197,6 +197,8 @@ class _CachingBackend:
         self._engine = engine
         self.name = backend.name
         self.threaded: bool = getattr(backend, "threaded", False)
+        self.capacity: int = getattr(backend, "capacity", 1)
+        """How many texts the backend can speak ahead at once (:func:`listen.speak.speak`)."""
         self.synthesised = 0
         self.reused = 0
         self._served: set[str] = set()

@@ -55,9 +55,13 @@ def availability(settings: VoiceSettings) -> Availability:
     return load_backend_class(settings.backend).availability(settings)
 
 
-def create_backend(settings: VoiceSettings) -> Backend:
+def create_backend(settings: VoiceSettings, threads: int | None = None) -> Backend:
     """A ready backend for ``settings``; BackendUnavailable naming the install step if the
-    engine is missing, ProfileError for settings it refuses."""
+    engine is missing, ProfileError for settings it refuses.
+
+    An engine that computes on several threads, given ``threads``, runs in as many processes
+    as they share out over (:func:`listen.tts.pool.start_engine`), each told its share;
+    without ``threads`` it runs in one process with its own default."""
     cls = load_backend_class(settings.backend)
     found = cls.availability(settings)
     if not found.ok:
@@ -69,6 +73,11 @@ def create_backend(settings: VoiceSettings) -> Backend:
     if getattr(cls, "isolate", False):  # a native engine: run it where a crash cannot reach
         from listen.tts.worker import WorkerBackend
 
-        worker = WorkerBackend(f"{cls.__module__}:{cls.__qualname__}", settings)
+        target = f"{cls.__module__}:{cls.__qualname__}"
+        if threads is not None and getattr(cls, "threaded", False):
+            from listen.tts.pool import start_engine
+
+            return cast(Backend, start_engine(target, settings, threads))
+        worker = WorkerBackend(target, settings)
         return cast(Backend, worker)  # its name is the wrapped class's, set per instance
     return cls(settings)

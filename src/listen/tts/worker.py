@@ -181,10 +181,12 @@ def _running(pid: int) -> bool:
 class _Child:
     """One running child process and our end of its socket pair."""
 
-    def __init__(self, target: str, args: tuple[Any, ...], log_path: Path) -> None:
+    def __init__(
+        self, target: str, args: tuple[Any, ...], log_path: Path, extra: Mapping[str, str]
+    ) -> None:
         ours, theirs = socket.socketpair()
         # LIBC_FATAL_STDERR_: glibc's "stack smashing detected" goes to fd 2, not to a tty.
-        env = dict(os.environ, LIBC_FATAL_STDERR_="1")
+        env = {**os.environ, "LIBC_FATAL_STDERR_": "1", **extra}
         source = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, env.get("PYTHONPATH")]))
         with log_path.open("ab") as log:  # the engine's printing goes here, never to our stdout
@@ -252,8 +254,10 @@ class WorkerBackend:
     ``availability``; the settings are checked here and the backend constructed in the child
     before the constructor returns, so a missing engine or a bad setting raises the same
     ``ListenError`` here. A crash on a segment raises ``SynthesisError``; the next segment gets
-    a new child. Importing the wrapped class's module must not load the engine (every built-in
-    backend's module loads it only when constructed).
+    a new child. ``environment`` adds variables to the child's (e.g.
+    ``$LISTEN_ENGINE_THREADS``, see :mod:`listen.tts.pool`). Importing the wrapped class's
+    module must not load the engine (every built-in backend's module loads it only when
+    constructed).
     """
 
     def __init__(
@@ -263,8 +267,11 @@ class WorkerBackend:
         *,
         timeout: float = SEGMENT_TIMEOUT,
         start_timeout: float = START_TIMEOUT,
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         self.target = target
+        self.environment: Mapping[str, str] = dict(environment or {})
+        """Variables set for the child on top of this process's (e.g. the engine's threads)."""
         try:
             self.wrapped: type[Backend] = _load_class(target)
         except (ImportError, AttributeError) as exc:
@@ -351,7 +358,7 @@ class WorkerBackend:
     def _start(self) -> _Child:
         log: Path = self._state["log"]
         log.write_bytes(b"")
-        child = _Child(self.target, self.args, log)
+        child = _Child(self.target, self.args, log, self.environment)
         self._state["child"] = child
         reply = child.receive(self.start_timeout)
         if reply is None:
