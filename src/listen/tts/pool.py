@@ -42,21 +42,21 @@ def start_engine(target: str, settings: VoiceSettings, threads: int) -> WorkerBa
     share out over more than one (each process told its share through
     ``$LISTEN_ENGINE_THREADS``). The workers start side by side; if one cannot, the others are
     stopped and its error raised."""
-    counts = shares(threads)
-    if len(counts) == 1:
-        return WorkerBackend(target, settings, environment={ENGINE_THREADS: str(counts[0])})
 
     def start(count: int) -> WorkerBackend:
         return WorkerBackend(target, settings, environment={ENGINE_THREADS: str(count)})
 
+    counts = shares(threads)
+    if len(counts) == 1:
+        return start(counts[0])
     with ThreadPoolExecutor(max_workers=len(counts)) as starting:
         futures = [starting.submit(start, count) for count in counts]
-    workers = [f.result() for f in futures if f.exception() is None]
-    failed = [f.exception() for f in futures if f.exception() is not None]
+    failed = [error for future in futures if (error := future.exception()) is not None]
+    workers = [future.result() for future in futures if future.exception() is None]
     if failed:
         for worker in workers:
             worker.close()
-        raise failed[0]  # type: ignore[misc]
+        raise failed[0]
     return EnginePool(workers)
 
 
