@@ -29,7 +29,11 @@ def stolen() -> float:
         return 0.0
 
 
-def quiet(stolen_s: float, wall_s: float, share: float = 0.02) -> bool:
+QUIET_SHARE = 0.02
+"""A run counts as quiet when the host took at most this share of the machine's CPU time."""
+
+
+def quiet(stolen_s: float, wall_s: float, share: float = QUIET_SHARE) -> bool:
     """Whether the host took at most ``share`` of the machine's CPU time (``wall_s`` times its
     cores) during a run."""
     return stolen_s <= share * wall_s * (os.cpu_count() or 1)

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from articles import write_article
+from cpu_split import descendants
 
 
 def peak_rss_mb(voice: str, article: Path, out: Path) -> tuple[float, float, float]:
@@ -59,18 +60,8 @@ class _TreeSampler:
 
     def _run(self) -> None:
         while not self._done.wait(0.1):
-            total = sum(_rss_kb(pid) for pid in _tree(self.root))
+            total = sum(_rss_kb(pid) for pid in descendants(self.root))
             self.peak_mb = max(self.peak_mb, total / 1024)
-
-
-def _tree(pid: int) -> list[int]:
-    found = [pid]
-    with contextlib.suppress(OSError):
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with contextlib.suppress(OSError):
-                children = Path(f"/proc/{pid}/task/{task}/children").read_text().split()
-                found += [p for child in children for p in _tree(int(child))]
-    return found
 
 
 def _rss_kb(pid: int) -> int:

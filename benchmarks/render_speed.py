@@ -39,7 +39,7 @@ from articles import write_article
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "nara-drum-diplomacy.txt"
-QUIET_STOLEN = 0.02
+QUIET_STOLEN = machine.QUIET_SHARE
 """A round counts as quiet when the hypervisor took at most this share of the machine's CPU
 time (wall time times cores) during either side: on a shared virtual machine a busy host
 slows one side at random (the bare encode of the same WAV took from 10 to 25 s)."""
@@ -171,7 +171,7 @@ def compare(voice: str, article: Path, rounds: int, scratch: Path) -> None:
 
 
 def _quiet(run: dict[str, float]) -> bool:
-    return machine.quiet(run["stolen"], run["seconds"], QUIET_STOLEN)
+    return machine.quiet(run["stolen"], run["seconds"])
 
 
 def _report(voice: str, article: Path, bare: list[dict], full: list[dict]) -> None:
