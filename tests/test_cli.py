@@ -174,6 +174,48 @@ def test_render_reports_duration_loudness_and_peak(tmp_path: Path) -> None:
     assert float(match[5]) <= -1.0
 
 
+def _render_loud(tmp_path: Path, target: float) -> tuple[subprocess.CompletedProcess[str], Path]:
+    profile = tmp_path / "loud.toml"
+    profile.write_text(f'backend = "espeak"\n[audio]\nloudness = {target}\n', encoding="utf-8")
+    article = ROOT / "seeds" / "harbour-bridge-budget.txt"
+    command = [sys.executable, "-m", "listen", "render", str(article), "-o", str(tmp_path / "out")]
+    proc = subprocess.run(
+        [*command, "--voice", str(profile)], capture_output=True, text=True, check=False
+    )
+    [mp3] = (tmp_path / "out").glob("*/*.mp3")
+    return proc, mp3
+
+
+def test_a_loud_target_is_reached_under_the_ceiling_quietly(tmp_path: Path) -> None:
+    """espeak-ng's voice is peaky: -16 LUFS under -1 dBTP takes the limiter several dB, and
+    the encode overshoots the limited peaks by more than mastering first allows for."""
+    from listen.master import measure_file
+
+    proc, mp3 = _render_loud(tmp_path, -16.0)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    measured = measure_file(mp3)  # ffmpeg's ebur128 filter
+    assert measured.integrated_lufs == pytest.approx(-16.0, abs=0.2)
+    assert measured.true_peak_dbtp <= -1.0
+
+
+def test_a_target_too_loud_for_the_voice_keeps_the_ceiling_and_says_so(tmp_path: Path) -> None:
+    from listen.master import measure_file
+
+    proc, mp3 = _render_loud(tmp_path, -14.0)
+    assert proc.returncode == 0
+    measured = measure_file(mp3)
+    assert measured.true_peak_dbtp <= -1.0
+    assert -16.5 < measured.integrated_lufs < -14.3
+    warning = re.fullmatch(
+        r"WARNING listen\.master: \S+\.mp3 measures (-\d+\.\d\d) LUFS \(\S+ dBTP\), not -14\.00: "
+        r"the voice's peaks are too dense to limit that loud under -1\.00 dBTP; lower the "
+        r"profile's \[audio\] loudness or raise its true_peak\n",
+        proc.stderr,
+    )
+    assert warning, proc.stderr
+    assert float(warning[1]) == pytest.approx(measured.integrated_lufs, abs=0.2)
+
+
 def test_render_json_prints_everything_measured(tmp_path: Path) -> None:
     import json
 

@@ -11,8 +11,16 @@ import pytest
 
 from listen.errors import AudioError
 from listen.ffmpeg import ffmpeg_exe, run_ffmpeg
-from listen.master import load_audio_file, master, measure, measure_file
-from listen.models import Audio
+from listen.master import (
+    load_audio_file,
+    master,
+    measure,
+    measure_file,
+    next_gain,
+    next_margin,
+    on_target,
+)
+from listen.models import Audio, Loudness, Mastering
 from listen.pcm import resample, trim_silence
 
 RATE = 44100
@@ -282,3 +290,66 @@ def test_ffmpeg_exe_is_a_working_ffmpeg() -> None:
     assert Path(ffmpeg_exe()).is_file()
     encoders = run_ffmpeg(["-encoders"], "list encoders").stdout.decode()
     assert "libmp3lame" in encoders
+
+
+# the gain search
+
+
+def test_the_first_step_takes_the_whole_error() -> None:
+    assert next_gain([(3.0, -20.0)], -19.0) == pytest.approx(4.0)
+
+
+def test_a_secant_step_allows_for_what_the_limiter_takes_back() -> None:
+    # 2 dB more gain gave 0.5 LU: 1 LU more needs 4 dB more
+    assert next_gain([(3.0, -18.0), (5.0, -17.5)], -16.5) == pytest.approx(9.0)
+
+
+def test_a_slope_over_one_is_taken_as_one() -> None:
+    assert next_gain([(0.0, -20.0), (1.0, -18.0)], -17.0) == pytest.approx(2.0)
+
+
+def test_the_search_ends_where_a_db_buys_less_than_a_tenth_of_a_lu() -> None:
+    assert next_gain([(0.0, -20.0), (1.0, -19.85)], -19.0) == pytest.approx(1.0 + 0.85 / 0.15)
+    assert next_gain([(0.0, -20.0), (1.0, -19.95)], -19.0) is None
+    assert next_gain([(0.0, -20.0), (1.0, -20.5)], -19.5) is None
+
+
+def test_one_step_moves_the_gain_at_most_12_db() -> None:
+    assert next_gain([(0.0, -20.0), (1.0, -19.8)], -14.0) == pytest.approx(13.0)
+    assert next_gain([(0.0, -10.0)], -40.0) == pytest.approx(-12.0)
+
+
+def test_the_gain_stops_at_its_most() -> None:
+    assert next_gain([(0.0, -20.0)], -15.0, most_db=3.0) == pytest.approx(3.0)
+    assert next_gain([(0.0, -20.0), (3.0, -18.0)], -15.0, most_db=3.0) is None
+    assert next_gain([(0.0, -20.0), (3.0, -14.0)], -15.0, most_db=3.0) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("target", [-16.0, -14.0])
+def test_master_reaches_a_loud_target_on_a_peaky_voice(target: float) -> None:
+    raw = voice()
+    mastered = master(raw, target_lufs=target, ceiling_dbtp=-1.0)
+    after = measure(mastered)
+    assert after.integrated_lufs == pytest.approx(target, abs=0.05)
+    assert after.true_peak_dbtp <= -1.5 + 1e-3
+
+
+# the encoded file
+
+
+def _encoded(lufs: float, dbtp: float) -> Loudness:
+    return Loudness(integrated_lufs=lufs, true_peak_dbtp=dbtp)
+
+
+def test_an_mp3_over_the_ceiling_is_off_target_however_loud() -> None:
+    mastering = Mastering(loudness=-16.0, true_peak=-1.0)
+    assert on_target(_encoded(-16.1, -1.0), mastering)
+    assert not on_target(_encoded(-16.0, -0.7), mastering)
+    assert not on_target(_encoded(-16.4, -1.5), mastering)
+    assert on_target(_encoded(-math.inf, -math.inf), mastering)  # silence
+
+
+def test_the_margin_widens_by_the_overshoot_and_a_little_more() -> None:
+    mastering = Mastering(loudness=-14.0, true_peak=-1.0)
+    assert next_margin(1.0, _encoded(-14.0, 0.6), mastering) == pytest.approx(1.0 + 1.6 + 0.3)
+    assert next_margin(1.0, _encoded(-14.5, -1.2), mastering) == 1.0

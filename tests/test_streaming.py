@@ -3,6 +3,7 @@ block-wise limiter and true-peak meter against their one-shot versions, and a st
 
 from __future__ import annotations
 
+import logging
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,7 @@ from listen.limiter import (
     picked_true_peaks,
 )
 from listen.loudness import LoudnessMeter
-from listen.master import encode_episode, encode_measured, measure_file
+from listen.master import encode_episode, encode_measured, measure_file, plan_mastering
 from listen.models import SAMPLE_RATE, SPEECH_RATE, SpokenSegment
 from listen.profile import resolve_profile
 from listen.spool import PcmSpool
@@ -246,6 +247,37 @@ def test_the_predicted_limited_loudness_is_what_the_limiter_gives(
     assert true_peak * 0.999 <= top <= ceiling * 1.001  # never under, and limited to the ceiling
     if gain > 1.0:
         assert top == pytest.approx(true_peak, rel=0.01)
+
+
+@pytest.mark.parametrize("target", [-19.0, -16.0, -14.0])
+def test_mastering_reaches_a_loud_target_through_the_limiter(
+    speech: np.ndarray, target: float, caplog: pytest.LogCaptureFixture
+) -> None:
+    """espeak-ng's peaks sit far above its loudness: at -16 and -14 LUFS most of each extra dB
+    is limited away, and the plan must still land on the target, without a warning."""
+    with _spooled(speech) as pcm, analyse(pcm) as levels:
+        plan = plan_mastering(levels, target, -1.0)
+        assert plan.gain is not None
+        reached, top = levels.limited_loudness(plan.gain, plan.ceiling)
+        y = np.concatenate(list(limit_blocks(pcm.read, len(pcm), plan.gain, plan.ceiling,
+                                             SPEECH_RATE)))  # fmt: skip
+    meter = LoudnessMeter(SPEECH_RATE)
+    meter.add(y * np.float32(plan.scale))
+    assert reached == pytest.approx(target, abs=0.05)
+    assert meter.integrated() == pytest.approx(target, abs=0.1)
+    assert top * plan.scale <= plan.ceiling * 1.001
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_a_target_out_of_the_limiters_reach_is_planned_short(speech: np.ndarray) -> None:
+    with _spooled(speech) as pcm, analyse(pcm) as levels:
+        plan = plan_mastering(levels, -8.0, -1.0)
+        reached, _ = levels.limited_loudness(plan.gain or 0.0, plan.ceiling)
+        natural = levels.loudness
+        assert not plan_mastering(levels, -19.0, -1.0).short
+    assert plan.short and reached < -8.0 - 0.05
+    # never more than 15 dB past the gain that would reach -8 LUFS without a limiter
+    assert 20.0 * np.log10(plan.gain or 0.0) <= -8.0 - natural + 15.0 + 1e-9
 
 
 def test_the_mp3_measured_while_it_is_encoded_measures_as_the_file(

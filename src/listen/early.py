@@ -27,10 +27,12 @@ from listen.levels import analyse
 from listen.limiter import CHUNK, GrowingLimiter
 from listen.master import (
     ENCODER_LOSS_LU,
+    ENCODER_MARGIN_DB,
     Plan,
     check_length,
     encode_levelled,
     encode_measured,
+    next_margin,
     on_target,
     plan_mastering,
     scaled,
@@ -62,8 +64,8 @@ def encode_as_laid_out(
         if on_target(loudness, mastering):
             return episode, loudness
         _LOGGER.info(
-            "%s: %.2f LUFS planned from the first %.0f s; mastering the whole again",
-            path.name, loudness.integrated_lufs, prefix_s,
+            "%s: %.2f LUFS, %.2f dBTP planned from the first %.0f s; mastering the whole again",
+            path.name, loudness.integrated_lufs, loudness.true_peak_dbtp, prefix_s,
         )  # fmt: skip
         return episode, _again(episode, stream.plan, loudness, path, mastering)
     except BaseException:
@@ -80,9 +82,9 @@ def _again(
     assert levels is not None and plan.gain is not None  # laying_out measures; silence passes
     sent, _ = levels.limited_loudness(plan.gain, plan.ceiling)
     loss = sent + 20.0 * math.log10(plan.scale) - first.integrated_lufs
-    return encode_levelled(
-        levels, path, mastering, loss if math.isfinite(loss) else ENCODER_LOSS_LU
-    )
+    loss = loss if math.isfinite(loss) else ENCODER_LOSS_LU
+    margin = next_margin(ENCODER_MARGIN_DB, first, mastering)
+    return encode_levelled(levels, path, mastering, loss, margin)
 
 
 class _Stream:
