@@ -3,6 +3,7 @@
     python benchmarks/publish_speed.py [--articles 20] [--voice espeak] [--jobs N]
     python benchmarks/publish_speed.py --compare-jobs --articles 20 --voice espeak --rounds 5
     python benchmarks/publish_speed.py --compare-jobs --articles 20 --voice joe --rounds 2
+    python benchmarks/publish_speed.py --compare-jobs --articles 11 --long 4000 --rounds 3
     python benchmarks/publish_speed.py --noop-articles 100
 
 Writes a throwaway show and articles into temporary folders and runs `listen publish` there as a
@@ -14,6 +15,8 @@ with the default --jobs and once with --jobs 1, side by side, each round in the 
 every article's same spoken sentences with the bare Piper CLI (`python -m piper`, one process
 for all the articles, its default threads) and prints speech seconds per wall second for each,
 and the two wall times' ratio: the same texts, so the same speech, whichever speaks them.
+--long WORDS adds one article of that many words whose name sorts last: a mixed night, where
+the order the articles are handed to the workers decides how long one works alone at the end.
 --noop-articles N publishes N articles once (espeak) and times no-op reruns (median of 3).
 Every figure comes with the load average (and, in --compare-jobs, the CPU time the host took
 from this virtual machine during each run) and the command that reproduces it.
@@ -34,6 +37,7 @@ import wave
 from pathlib import Path
 
 import machine
+from articles import article_text
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAGRAPH = (
@@ -76,10 +80,12 @@ def publish(work: Path, jobs: int | None) -> tuple[float, Summary]:
     return wall, summary
 
 
-def setup(work: Path, count: int, voice: str, cache: bool = True) -> None:
+def setup(work: Path, count: int, voice: str, cache: bool = True, long: int = 0) -> None:
     (work / "articles").mkdir(parents=True)
     for n in range(count):
         (work / "articles" / f"story-{n:03d}.md").write_text(article(n), encoding="utf-8")
+    if long:
+        (work / "articles" / "zz-long.txt").write_text(article_text(long), encoding="utf-8")
     shutil.copy(ROOT / "seeds" / "cover.png", work / "cover.png")
     config = (ROOT / "seeds" / "listen.toml").read_text(encoding="utf-8")
     config = config.replace('voice = "joe"', f'voice = "{voice}"')
@@ -135,8 +141,10 @@ def bare_piper(texts: list[str], scratch: Path) -> tuple[float, float]:
         return wall, wav.getnframes() / wav.getframerate()
 
 
-def compare_jobs(count: int, voice: str, rounds: int) -> None:
-    print(f"{count} articles, voice {voice}, fresh folders, segment cache off, {rounds} rounds")
+def compare_jobs(count: int, voice: str, rounds: int, long: int = 0) -> None:
+    longer = f" and one of {long:,} words, last by name" if long else ""
+    print(f"{count} articles{longer}, voice {voice}, fresh folders, segment cache off, "
+          f"{rounds} rounds")  # fmt: skip
     print(f"machine: {os.cpu_count()} cores, load before {machine.load()}")
     runs: dict[str, list[tuple[float, float]]] = {}  # name -> (wall s, speech s) per round
     names = [("default --jobs", None), ("--jobs 1", 1)]
@@ -145,7 +153,7 @@ def compare_jobs(count: int, voice: str, rounds: int) -> None:
             order = names if number % 2 else names[::-1]  # neither side always goes first
             for name, jobs in order:
                 work = Path(temp) / f"{number}-{name.replace(' ', '').replace('-', '')}"
-                setup(work, count, voice, cache=False)
+                setup(work, count, voice, cache=False, long=long)
                 stolen = machine.stolen()
                 wall, summary = publish(work, jobs)
                 stolen = machine.stolen() - stolen
@@ -168,8 +176,9 @@ def compare_jobs(count: int, voice: str, rounds: int) -> None:
                     f"threads)  load {machine.load()}  stolen by the host {stolen:.1f} s"
                 )
     _report(runs)
+    long_option = f" --long {long}" if long else ""
     print(f"command: python benchmarks/publish_speed.py --compare-jobs --articles {count} "
-          f"--voice {voice} --rounds {rounds}")  # fmt: skip
+          f"--voice {voice} --rounds {rounds}{long_option}")  # fmt: skip
 
 
 def _report(runs: dict[str, list[tuple[float, float]]]) -> None:
@@ -236,12 +245,14 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--compare-jobs", action="store_true", help="default --jobs vs 1")
     parser.add_argument("--rounds", type=int, default=1, help="--compare-jobs rounds")
+    parser.add_argument("--long", type=int, default=0, metavar="WORDS",
+                        help="--compare-jobs: one more article of WORDS words")  # fmt: skip
     parser.add_argument("--noop-articles", type=int, metavar="N", help="time no-op reruns")
     args = parser.parse_args()
     if args.noop_articles:
         noop(args.noop_articles)
     elif args.compare_jobs:
-        compare_jobs(args.articles, args.voice, args.rounds)
+        compare_jobs(args.articles, args.voice, args.rounds, args.long)
     else:
         rerun(args.articles, args.voice, args.jobs)
 

@@ -242,3 +242,17 @@ def test_pages_follow_the_catalogue(published: tuple[Path, PublishSummary], show
     assert not (out / "story-1" / "index.html").exists()
     assert not (out / "embed" / "story-1.html").exists()
     assert 'href="story-1/' not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_longest_article_is_handed_out_first(tmp_path: Path, show_dir: Path) -> None:
+    """One worker renders in the order the articles were handed out: longest first, so a long
+    article never starts after the short ones and keeps one worker busy alone at the end."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    longer = "This opening paragraph goes on for quite a while about the plan. " * 4
+    write_article(folder, "a-short", 1)
+    write_article(folder, "b-long", 2, first=longer)
+    write_article(folder, "c-middling", 3, first=longer[: len(longer) // 2])
+    summary = run(folder, tmp_path / "site", show_dir)
+    names = [Path(key).stem for key in summary.rendered]  # one worker: in the order handed out
+    assert names == ["b-long", "c-middling", "a-short"]
