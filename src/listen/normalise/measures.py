@@ -1,4 +1,9 @@
-"""Measures: "12kg", "2°C", "80 km/h", "30 min. later", "a 5 km run" (singular before a noun)."""
+"""Measures: "12kg", "2°C", "80 km/h", "30 min. later", "a 5 km run" (singular before a noun).
+
+News writes a million as "m" too: "1.5m people" and "4m homes" are counts, "a 5m wall" and
+"the 100m hurdles" are lengths. An "m" straight after a number is a million when a counted
+noun follows it (a plural, or "people"), unless that noun is a race.
+"""
 
 from __future__ import annotations
 
@@ -136,10 +141,37 @@ def _quantity(written: str, uk: bool) -> str:
     return cardinal(int(whole), uk=uk) + " and " + spoken
 
 
+_NEXT_WORD = re.compile(r"\s+([a-z]+)\b")
+_COUNTED_IRREGULAR = frozenset({"people", "men", "women", "children", "cattle", "sheep", "fish"})
+_NOT_PLURALS = frozenset({
+    "this", "his", "was", "has", "its", "yes", "always", "perhaps", "towards", "afterwards",
+    "whereas", "besides", "sometimes", "overseas", "downstairs", "upstairs", "nowadays",
+})  # fmt: skip
+_RACES = frozenset({
+    "hurdles", "heats", "finals", "semifinals", "relays", "races", "runners", "swimmers",
+    "sprinters", "hurdlers", "events", "titles", "medals", "records",
+})  # fmt: skip
+
+
+def _counted_millions(m: re.Match[str]) -> bool:
+    """Whether "<number>m" counts millions of the noun after it ("1.5m people")."""
+    if m["unit"] != "m" or m["space"] or m["per"] or m["scale"] or m["n2"]:
+        return False
+    after = _NEXT_WORD.match(m.string, m.end())
+    if after is None:
+        return False
+    word = after.group(1)
+    plural = len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us"))
+    counted = word in _COUNTED_IRREGULAR or (plural and word not in _NOT_PLURALS)
+    return counted and word not in _RACES
+
+
 def _speak_measure(m: re.Match[str], uk: bool) -> str:
     unit, per = m["unit"], m["per"]
     if unit is None and per is None:
         return m.group(0)
+    if _counted_millions(m):
+        return ("minus " if m["minus"] else "") + _quantity(m["n1"], uk) + " million"
     spaced_alone = m["space"] and unit in _ATTACHED_ONLY and not per
     if spaced_alone or unit in _PER_ONLY or per == "°":
         return m.group(0)

@@ -196,6 +196,40 @@ def _speak_phone(m: re.Match[str], uk: bool) -> str:
     return spoken
 
 
+_LOCAL_PHONE = re.compile(
+    r"(?:\b(call|phone|telephone|tel\.?|dial|ring|hotline|fax|text|at|on):?\s+|(?<![\w+/.,-]))"
+    r"(\d{3})-(\d{4})(?![\w/]|[.,-]\d)",
+    re.IGNORECASE,
+)
+"""A seven-digit local number, "555-0123": after a word that calls for one, or with the
+second group's leading zero no range has."""
+
+
+def _speak_local_phone(m: re.Match[str], uk: bool) -> str:
+    cue, exchange, line = m.groups()
+    if cue is None and not line.startswith("0"):
+        return m.group(0)  # "100-1500 people"
+    spoken = f"{digits(exchange)}, {digits(line)}"
+    return f"{m.group(0)[: m.start(2) - m.start()]}{spoken}" if cue else spoken
+
+
+_SPACED_PHONE = re.compile(
+    r"(?<![\w+/.,-])(?:\+(\d{1,3})\s?)?(?:\(0\)\s?)?(\d{2,5})((?:\s\d{3,6}){1,3})"
+    r"(?![\w/]|[.,-]\d)"
+)
+"""Digit groups spaced as the UK and most of the world write phone numbers: "020 7946 0958",
+"0800 123 4567", "+44 20 7946 0958"."""
+
+
+def _speak_spaced_phone(m: re.Match[str], uk: bool) -> str:
+    country, first, rest = m.group(1), m.group(2), m.group(3).split()
+    total = len(first) + sum(len(g) for g in rest)
+    if not (country or first.startswith("0")) or not 9 <= total <= 12:
+        return m.group(0)  # "2 500 000" people, not a number to call
+    spoken = ", ".join(digits(g) for g in (first, *rest))
+    return f"plus {digits(country)}, {spoken}" if country else spoken
+
+
 _HASHTAG = re.compile(r"(?<![\w&])#([A-Za-z]\w*)")
 _HANDLE = re.compile(r"(?<![\w.])@([A-Za-z_]\w*)")
 _NUMBER_SIGN = re.compile(r"(?<![\w&])#\s?(?=\d)")
@@ -204,6 +238,8 @@ RULES = (
     Rule("email", _EMAIL, _speak_email),
     Rule("url", _URL, _speak_url),
     Rule("phone", _PHONE, _speak_phone),
+    Rule("local phone", _LOCAL_PHONE, _speak_local_phone),
+    Rule("spaced phone", _SPACED_PHONE, _speak_spaced_phone),
     Rule("hashtag", _HASHTAG, lambda m, uk: "hashtag " + m.group(1)),
     Rule("handle", _HANDLE, lambda m, uk: "at " + m.group(1)),
     Rule("number sign", _NUMBER_SIGN, lambda m, uk: "number "),

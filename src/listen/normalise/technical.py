@@ -96,7 +96,14 @@ def _speak_scaled(m: re.Match[str], uk: bool) -> str:
     return f"{number(m['n'], uk=uk)} {_SCALES[m['s']]}"
 
 
+# --- thousands spaced, as SI style writes them: 2 500 000 ---------------------------------------
+
+_SPACED_THOUSANDS = re.compile(r"(?<![\w.,+-])\d{1,3}(?: \d{3}){2,}(?![\w]|[.,]\d)")
+"""At least two spaced groups of three, so "in 2024 1234 people" and "scored 3 123" stay apart;
+phone numbers, which start with a zero, were claimed earlier."""
+
 RULES = (
+    Rule("thousands", _SPACED_THOUSANDS, lambda m, uk: m.group(0).replace(" ", ",")),
     Rule("power", _POWER, _speak_power),
     Rule("hexadecimal", _HEX, _speak_hex),
     Rule("version", _VERSION, _speak_version),
