@@ -99,6 +99,31 @@ _DETERMINER_BEFORE = re.compile(
     r"(?:^|\s)(?:the|The|this|This|that|its|his|her|their|our|your|whose)\s*$"
 )
 _NOUN_AFTER = re.compile(r"\s+([a-z][a-z-]*)")
+_CAPITAL_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+$")
+_CAPITAL_AFTER = re.compile(r"\s+([A-Z][a-z-]+)\b")
+_CALENDAR = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
 _NOT_NOUNS = frozenset(
     [
         "of",
@@ -166,13 +191,19 @@ _NOT_NOUNS = frozenset(
 
 
 def attributive(m: re.Match[str]) -> bool:
-    """Whether an amount modifies the noun after it ("a $5 fix", "the $2bn deal"), so its unit
-    is said in the singular, as a newsreader does: "a five-dollar fix"."""
+    """Whether an amount modifies the noun after it ("a $5 fix", "the $2bn deal", and in a
+    headline, which drops its articles, "Council Approves $1.2bn Plan"), so its unit is said in
+    the singular, as a newsreader does: "a five-dollar fix"."""
     before = m.string[: m.start()]
     if _ARTICLE_BEFORE.search(before):
         return True
     after = _NOUN_AFTER.match(m.string, m.end())
-    return bool(_DETERMINER_BEFORE.search(before) and after and after.group(1) not in _NOT_NOUNS)
+    if _DETERMINER_BEFORE.search(before) and after and after.group(1) not in _NOT_NOUNS:
+        return True
+    capital = _CAPITAL_AFTER.match(m.string, m.end())
+    if capital is None or not _CAPITAL_BEFORE.search(before):
+        return False
+    return capital.group(1).lower() not in _NOT_NOUNS | _CALENDAR
 
 
 def _singular(units: tuple[str, str, str, str]) -> tuple[str, str, str, str]:
