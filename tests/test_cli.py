@@ -174,13 +174,15 @@ def test_render_reports_duration_loudness_and_peak(tmp_path: Path) -> None:
     assert float(match[5]) <= -1.0
 
 
-def _render_loud(tmp_path: Path, target: float) -> tuple[subprocess.CompletedProcess[str], Path]:
+def _render_loud(
+    tmp_path: Path, target: float, *extra: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     profile = tmp_path / "loud.toml"
     profile.write_text(f'backend = "espeak"\n[audio]\nloudness = {target}\n', encoding="utf-8")
     article = ROOT / "seeds" / "harbour-bridge-budget.txt"
     command = [sys.executable, "-m", "listen", "render", str(article), "-o", str(tmp_path / "out")]
     proc = subprocess.run(
-        [*command, "--voice", str(profile)], capture_output=True, text=True, check=False
+        [*command, "--voice", str(profile), *extra], capture_output=True, text=True, check=False
     )
     [mp3] = (tmp_path / "out").glob("*/*.mp3")
     return proc, mp3
@@ -208,12 +210,24 @@ def test_a_target_too_loud_for_the_voice_keeps_the_ceiling_and_says_so(tmp_path:
     assert -16.5 < measured.integrated_lufs < -14.3
     warning = re.fullmatch(
         r"WARNING listen\.master: \S+\.mp3 measures (-\d+\.\d\d) LUFS \(\S+ dBTP\), not -14\.00: "
-        r"the voice's peaks are too dense to limit that loud under -1\.00 dBTP; lower the "
-        r"profile's \[audio\] loudness or raise its true_peak\n",
+        r"the voice's peaks are too dense to limit that loud under -1\.00 dBTP at 64k; lower the "
+        r"profile's \[audio\] loudness, or raise its true_peak or bitrate \(a higher bit rate "
+        r"overshoots less\)\n",
         proc.stderr,
     )
     assert warning, proc.stderr
     assert float(warning[1]) == pytest.approx(measured.integrated_lufs, abs=0.2)
+
+
+def test_a_higher_bit_rate_reaches_what_64k_cannot(tmp_path: Path) -> None:
+    """As the warning says: at 128 kbps the encoder overshoots the limited peaks less."""
+    from listen.master import measure_file
+
+    proc, mp3 = _render_loud(tmp_path, -14.0, "--bitrate", "128k")
+    assert (proc.returncode, proc.stderr) == (0, "")
+    measured = measure_file(mp3)
+    assert measured.integrated_lufs == pytest.approx(-14.0, abs=0.35)
+    assert measured.true_peak_dbtp <= -1.0
 
 
 def test_render_json_prints_everything_measured(tmp_path: Path) -> None:

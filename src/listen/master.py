@@ -284,14 +284,16 @@ def encode_levelled(
     if not on_target(loudness, mastering):
         figures = (loudness.integrated_lufs, loudness.true_peak_dbtp)
         _LOGGER.warning(_OFF_TARGET[plan.short], path.name, *figures,
-                        mastering.loudness, mastering.true_peak)  # fmt: skip
+                        mastering.loudness, mastering.true_peak, mastering.bitrate)  # fmt: skip
     return loudness
 
 
 _OFF_TARGET = {
     True: "%s measures %.2f LUFS (%.2f dBTP), not %.2f: the voice's peaks are too dense to "
-    "limit that loud under %.2f dBTP; lower the profile's [audio] loudness or raise its true_peak",
-    False: "%s measures %.2f LUFS and %.2f dBTP after three encodes, not %.2f LUFS under %.2f dBTP",
+    "limit that loud under %.2f dBTP at %s; lower the profile's [audio] loudness, or raise its "
+    "true_peak or bitrate (a higher bit rate overshoots less)",
+    False: "%s measures %.2f LUFS and %.2f dBTP after three encodes, not %.2f LUFS under %.2f "
+    "dBTP at %s",
 }
 
 
