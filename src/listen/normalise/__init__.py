@@ -25,6 +25,7 @@ from listen.normalise import (
     dates,
     measures,
     money,
+    places,
     quantities,
     symbols,
     technical,
@@ -56,7 +57,7 @@ _NUMBERS = (
 
 def _pipeline(lexicon: Lexicon) -> tuple[tuple[Rule, ...], tuple[Rule, ...], tuple[Rule, ...]]:
     """The rules for one lexicon: (always, only-with-digits, after-numbers)."""
-    before = (*lexicon.rules, *_ADDRESSES, *abbreviations.EARLY)
+    before = (*lexicon.rules, *_ADDRESSES, *places.RULES, *abbreviations.EARLY)
     return before, _NUMBERS, (*abbreviations.LATE, lexicon.caps)
 
 

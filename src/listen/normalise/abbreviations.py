@@ -349,6 +349,11 @@ _CODAS = frozenset(
 _RUN = re.compile(r"[AEIOUY]+|[^AEIOUY]+")
 _COMMON = frozenset(
     [
+        "news",
+        "live",
+        "san",
+        "los",
+        "las",
         "a",
         "an",
         "and",
@@ -433,7 +438,7 @@ def pronounceable(word: str) -> bool:
         return False
     for i, run in enumerate(runs):
         if run[0] in _VOWELS:
-            if len(run) > 2:
+            if len(run) > (3 if len(word) > 4 else 2):  # "LOUIS", "SEOUL"
                 return False
         elif len(run) > 2 or (len(run) == 2 and not _cluster_ok(run, i, len(runs))):
             return False
@@ -456,9 +461,26 @@ def speak_caps(word: str, initialisms: Set[str], acronyms: Set[str]) -> str:
         return word.capitalize()
     if word in initialisms:
         return spell(word)
-    if word in acronyms or word.lower() in _COMMON or pronounceable(word):
+    if word in acronyms or word.lower() in _COMMON or pronounceable(word) or _long_word(word):
         return word.capitalize()
     return spell(word)
+
+
+_LONG_WORD = 6
+"""All-capital words this long are words ("WASHINGTON", "EXCLUSIVE", "STOCKHOLM") unless
+they cannot be said: initialisms this long are rare, and the lexicon lists them."""
+
+
+def _long_word(word: str) -> bool:
+    """Whether a long all-capital word can be said as a word: it has a vowel, starts with at
+    most three consonants and never runs four consonants together ("PITTSBURGH" and
+    "CHRISTCHURCH" have four; "LGBTQIA" starts with five)."""
+    if len(word) < _LONG_WORD:
+        return False
+    runs = _RUN.findall(word)
+    consonants = [len(r) for r in runs if r[0] not in _VOWELS]
+    opening = 0 if runs[0][0] in _VOWELS else len(runs[0])
+    return len(consonants) < len(runs) and opening <= 3 and max(consonants, default=0) <= 4
 
 
 def _spell_with_ending(word: str, ending: str) -> str:
