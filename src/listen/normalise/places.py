@@ -100,7 +100,13 @@ _AGENCY = re.compile(
 """A wire dateline's credit: "WASHINGTON (AP) \u2014", "LONDON, March 3 (Reuters) -". A
 newsreader says the place and leaves the agency out."""
 
+_CREDIT = re.compile(
+    r"(?:\A|(?<=\n))\((?:AP|Reuters|AFP|UPI|Bloomberg|dpa|Xinhua|CNN|PA|CP)\)\s*[\u2014\u2013-]+\s*"
+)
+"""The credit alone, where a page set the place apart: "(Reuters) - The New York ..."."""
+
 RULES = (
+    Rule("dateline", _CREDIT, lambda m, uk: ""),
     Rule("dateline", _AGENCY, lambda m, uk: m[1]),
     Rule("state", _PARTY, _speak_party),
     Rule("state", _DATELINE, _speak_dateline),
