@@ -274,7 +274,20 @@ def _speak_suffixed(m: re.Match[str], uk: bool) -> str:
     return _amount(m["n1"], m["s1"], units, uk)
 
 
+_PENCE = re.compile(r"(?<![\w.,$£€¥])(?P<n>\d+(?:\.\d+)?)p\b(?!\.\d)")
+"""Pence as British news writes them: "5p", "0.4p a litre", "a 50p coin"."""
+_RESOLUTIONS = frozenset({"144", "240", "360", "480", "576", "720", "1080", "1440", "2160", "4320"})
+
+
+def _speak_pence(m: re.Match[str], uk: bool) -> str:
+    if m["n"] in _RESOLUTIONS:  # "1080p" video
+        return m[0]
+    unit = "penny" if m["n"] == "1" else "pence"  # "a 5p charge": five pence, as said in the UK
+    return f"{number(m['n'], uk=uk)} {unit}"
+
+
 RULES = (
     Rule("money", _MONEY, _speak_money),
     Rule("money", _SUFFIXED, _speak_suffixed),
+    Rule("money", _PENCE, _speak_pence),
 )
