@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -57,10 +58,12 @@ __all__ = [
     "on_target",
     "plan_mastering",
     "scaled",
+    "search_gain",
     "under_ceiling",
 ]
 
 _LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ENCODER_MARGIN_DB = 1.0
 """How far below the true-peak ceiling :func:`master` limits, so that the MP3 encoder's
@@ -143,20 +146,16 @@ def master(
     if not math.isfinite(loudness):
         return audio
     ceiling = 10.0 ** ((ceiling_dbtp - margin_db) / 20.0)
-    tries: list[tuple[float, float]] = []
-    gain_db = target_lufs - loudness
-    most_db = gain_db + _MAX_LIMITING_DB
-    for _ in range(_MASTERING_TRIES):
+
+    def limited(gain_db: float) -> tuple[float, np.ndarray]:
         y = limit(x, 10.0 ** (gain_db / 20.0), ceiling, rate)
-        tries.append((gain_db, _integrated(y, rate)))
-        following = next_gain(tries, target_lufs, most_db)
-        if abs(target_lufs - tries[-1][1]) <= _MASTERING_TOLERANCE_LU or following is None:
-            break
-        gain_db = following
-    if abs(target_lufs - tries[-1][1]) > _MASTERING_TOLERANCE_LU:
+        return _integrated(y, rate), y
+
+    gain_db, reached, y = search_gain(limited, target_lufs, target_lufs - loudness)
+    if abs(target_lufs - reached) > _MASTERING_TOLERANCE_LU:
         _LOGGER.warning(
             "Mastering reached %.2f LUFS, not %.2f: the peaks are too dense to limit further",
-            tries[-1][1], target_lufs,
+            reached, target_lufs,
         )  # fmt: skip
     peak = _true_peak(y)
     if peak > ceiling:
@@ -372,6 +371,25 @@ def next_gain(
     return None if following == gain_db else following
 
 
+def search_gain(
+    loudness_at: Callable[[float], tuple[float, T]], target_lufs: float, start_db: float
+) -> tuple[float, float, T]:
+    """The gain (dB) mastering settles on, the loudness it reaches and what ``loudness_at``
+    gave with it: tries from ``start_db`` (the gain that would reach the target unlimited),
+    stepping by :func:`next_gain`, until within 0.05 LU or nothing more is worth trying
+    (:data:`_MASTERING_TRIES` at most, at most :data:`_MAX_LIMITING_DB` over the start)."""
+    tries: list[tuple[float, float]] = []
+    gain_db = start_db
+    for _ in range(_MASTERING_TRIES):
+        reached, extra = loudness_at(gain_db)
+        tries.append((gain_db, reached))
+        following = next_gain(tries, target_lufs, start_db + _MAX_LIMITING_DB)
+        if abs(target_lufs - reached) <= _MASTERING_TOLERANCE_LU or following is None:
+            break
+        gain_db = following
+    return gain_db, reached, extra
+
+
 def plan_mastering(
     levels: Levels,
     target_lufs: float,
@@ -385,17 +403,13 @@ def plan_mastering(
     if not math.isfinite(loudness):
         return Plan(None)
     ceiling = 10.0 ** ((ceiling_dbtp - margin_db) / 20.0)
-    gain_db = target_lufs - loudness
-    most_db = gain_db + _MAX_LIMITING_DB
-    levels.true_peaks(ceiling / 10.0 ** ((gain_db + _PEAK_HEADROOM_DB) / 20.0))
-    tries: list[tuple[float, float]] = []
-    for _ in range(_MASTERING_TRIES):
-        reached, top = levels.limited_loudness(10.0 ** (gain_db / 20.0), ceiling)
-        tries.append((gain_db, reached))
-        following = next_gain(tries, target_lufs, most_db)
-        if abs(target_lufs - reached) <= _MASTERING_TOLERANCE_LU or following is None:
-            break
-        gain_db = following
+    start_db = target_lufs - loudness
+    levels.true_peaks(ceiling / 10.0 ** ((start_db + _PEAK_HEADROOM_DB) / 20.0))
+
+    def predicted(gain_db: float) -> tuple[float, float]:
+        return levels.limited_loudness(10.0 ** (gain_db / 20.0), ceiling)
+
+    gain_db, reached, top = search_gain(predicted, target_lufs, start_db)
     scale = ceiling / top if top > ceiling else 1.0
     short = target_lufs - reached > _MASTERING_TOLERANCE_LU
     return Plan(10.0 ** (gain_db / 20.0), ceiling, scale, short)
