@@ -73,7 +73,7 @@ _POSTAL = {
 _PARTIES = {"D": "Democrat", "R": "Republican", "I": "independent"}
 
 _ABBREVIATION = "|".join(re.escape(a) for a in sorted(_AP_STATES, key=len, reverse=True))
-_DATELINE = re.compile(r"(?<=[A-Za-z], )(" + _ABBREVIATION + r")(?=[,;:)\"']|\s|\Z)")
+_PLACE_STATE = re.compile(r"(?<=[A-Za-z], )(" + _ABBREVIATION + r")(?=[,;:)\"']|\s|\Z)")
 """A state after a place and a comma: "Monroe, La., on", "in Jackson, Miss." (not "Miss. Smith")."""
 _PARTY = re.compile(
     r"\b([DRI])-(" + _ABBREVIATION + r"|" + "|".join(_POSTAL) + r")(?![\w-])",
@@ -82,7 +82,7 @@ _PARTY = re.compile(
 _NAME_AFTER = re.compile(r"\s+[A-Z][a-z]+\b(?!\.)")
 
 
-def _speak_dateline(m: re.Match[str], uk: bool) -> str:
+def _speak_place_state(m: re.Match[str], uk: bool) -> str:
     if m[1] == "Miss." and _NAME_AFTER.match(m.string, m.end()):
         return m[0]
     return keep_final_period(m, _AP_STATES[m[1]])
@@ -93,21 +93,21 @@ def _speak_party(m: re.Match[str], uk: bool) -> str:
     return keep_final_period(m, f"{_PARTIES[m[1]]} of {state}")
 
 
+_AGENCIES = r"\((?:AP|Reuters|AFP|UPI|Bloomberg|dpa|Xinhua|CNN|PA|CP)\)"
 _AGENCY = re.compile(
-    r"(?:\A|(?<=\n))([A-Z][A-Z .'-]*[A-Z](?:, [A-Z][\w. ]{0,30}?)?)\s\("
-    r"(?:AP|Reuters|AFP|UPI|Bloomberg|dpa|Xinhua|CNN|PA|CP)\)(?=\s*[\u2014\u2013-])"
+    r"(?:\A|(?<=\n))([A-Z][A-Z .'-]*[A-Z](?:, [A-Z][\w. ]{0,30}?)?)\s"
+    + _AGENCIES
+    + r"(?=\s*[\u2014\u2013-])"
 )
 """A wire dateline's credit: "WASHINGTON (AP) \u2014", "LONDON, March 3 (Reuters) -". A
 newsreader says the place and leaves the agency out."""
 
-_CREDIT = re.compile(
-    r"(?:\A|(?<=\n))\((?:AP|Reuters|AFP|UPI|Bloomberg|dpa|Xinhua|CNN|PA|CP)\)\s*[\u2014\u2013-]+\s*"
-)
+_CREDIT = re.compile(r"(?:\A|(?<=\n))" + _AGENCIES + r"\s*[\u2014\u2013-]+\s*")
 """The credit alone, where a page set the place apart: "(Reuters) - The New York ..."."""
 
 RULES = (
     Rule("dateline", _CREDIT, lambda m, uk: ""),
     Rule("dateline", _AGENCY, lambda m, uk: m[1]),
     Rule("state", _PARTY, _speak_party),
-    Rule("state", _DATELINE, _speak_dateline),
+    Rule("state", _PLACE_STATE, _speak_place_state),
 )
