@@ -7,7 +7,7 @@ import re
 from listen.normalise.numbers import cardinal, ordinal, year
 from listen.normalise.rule import Rule, at_end, spell
 
-__all__ = ["MONTHS", "RULES", "month_name"]
+__all__ = ["MONTHS", "RULES", "WEEKDAYS", "month_name"]
 
 MONTHS = [
     "January",
@@ -23,6 +23,7 @@ MONTHS = [
     "November",
     "December",
 ]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _ABBREVIATIONS = {
     "jan": 1,
     "feb": 2,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from listen.normalise.dates import MONTHS, WEEKDAYS
 from listen.normalise.numbers import cardinal, number
 from listen.normalise.rule import NUM, Rule
 
@@ -101,29 +102,7 @@ _DETERMINER_BEFORE = re.compile(
 _NOUN_AFTER = re.compile(r"\s+([a-z][a-z-]*)")
 _CAPITAL_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+$")
 _CAPITAL_AFTER = re.compile(r"\s+([A-Z][a-z-]+)\b")
-_CALENDAR = frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
+_CALENDAR = frozenset(name.lower() for name in (*MONTHS, *WEEKDAYS))
 _NOT_NOUNS = frozenset(
     [
         "of",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from listen.normalise.numbers import digits
 from listen.normalise.rule import Rule, spell
@@ -189,11 +190,14 @@ _PHONE = re.compile(
 
 
 def _speak_phone(m: re.Match[str], uk: bool) -> str:
-    groups = [g for g in m.groups()[1:] if g]
+    return _phone_groups(m.group(1), [g for g in m.groups()[1:] if g])
+
+
+def _phone_groups(country: str | None, groups: Sequence[str]) -> str:
+    """A phone number's digit groups said digit by digit, a pause between groups, after
+    "plus" and the country code if it has one."""
     spoken = ", ".join(digits(g) for g in groups)
-    if m.group(1):
-        spoken = "plus " + digits(m.group(1)) + ", " + spoken
-    return spoken
+    return f"plus {digits(country)}, {spoken}" if country else spoken
 
 
 _LOCAL_PHONE = re.compile(
@@ -209,7 +213,7 @@ def _speak_local_phone(m: re.Match[str], uk: bool) -> str:
     cue, exchange, line = m.groups()
     if cue is None and not line.startswith("0"):
         return m.group(0)  # "100-1500 people"
-    spoken = f"{digits(exchange)}, {digits(line)}"
+    spoken = _phone_groups(None, [exchange, line])
     return f"{m.group(0)[: m.start(2) - m.start()]}{spoken}" if cue else spoken
 
 
@@ -226,8 +230,7 @@ def _speak_spaced_phone(m: re.Match[str], uk: bool) -> str:
     total = len(first) + sum(len(g) for g in rest)
     if not (country or first.startswith("0")) or not 9 <= total <= 12:
         return m.group(0)  # "2 500 000" people, not a number to call
-    spoken = ", ".join(digits(g) for g in (first, *rest))
-    return f"plus {digits(country)}, {spoken}" if country else spoken
+    return _phone_groups(country, [first, *rest])
 
 
 _HASHTAG = re.compile(r"(?<![\w&])#([A-Za-z]\w*)")
