@@ -11,10 +11,11 @@ import re
 from collections.abc import Set
 
 from listen.normalise.dates import month_name
+from listen.normalise.numbers import WORDS as NUMBER_WORDS
 from listen.normalise.numbers import cardinal, ordinal
 from listen.normalise.rule import MAX_SPELLED, Rule, at_end, keep_final_period, spell
 
-__all__ = ["EARLY", "INITIALS", "LATE", "caps_rule", "speak_caps", "spell"]
+__all__ = ["EARLY", "INITIALS", "LATE", "caps_rule", "sayable", "speak_caps", "spell"]
 
 # --- titles before a name -------------------------------------------------------------------------
 
@@ -48,15 +49,21 @@ _TITLES = {
     "Ft": "Fort",
 }
 _UNDOTTED_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof", "Mt", "dr", "mr", "mrs", "ms")
+_SHOUTED_TITLES = ("DR", "MR", "MRS", "MS", "PROF", "GOV", "SEN", "REP", "SGT", "CAPT", "REV")
+"""Dotted titles in a headline set in capitals ("DR. WHO RETURNS")."""
 _TITLE = re.compile(
-    r"\b(?:(" + "|".join(_TITLES) + r")\.|(" + "|".join(_UNDOTTED_TITLES) + r"))"
+    r"\b(?:("
+    + "|".join((*_TITLES, *_SHOUTED_TITLES))
+    + r")\.|("
+    + "|".join(_UNDOTTED_TITLES)
+    + r"))"
     r"(?=\s+(?:[A-Z0-9]|de\b|van\b|von\b|and\b|&))"
 )
 
 
 def _speak_title(m: re.Match[str], uk: bool) -> str:
     written = m[1] or m[2]
-    spoken = _TITLES[written[0].upper() + written[1:]]
+    spoken = _TITLES[written[0].upper() + written[1:].lower()]
     if uk and spoken == "Honorable":
         return "Honourable"
     return spoken
@@ -93,6 +100,11 @@ _WORDS = {
     "approx.": "approximately",
     "Inc.": "Incorporated",
     "Inc": "Incorporated",
+    "INC.": "Incorporated",
+    "INC": "Incorporated",
+    "LTD.": "Limited",
+    "LTD": "Limited",
+    "CORP.": "Corporation",
     "Ltd.": "Limited",
     "Ltd": "Limited",
     "ltd": "limited",
@@ -281,7 +293,7 @@ INITIALS = (Rule("initial", _INITIAL, _speak_initial),)
 
 _AS_WRITTEN = frozenset({"AM", "PM"})
 """Said as letters by every engine already, and the form the time rule writes."""
-_CAPS = re.compile(r"(?<![^\W_])(?<![^\W_]-)(?<![A-Za-z]\.)([A-Z][A-Z]+)(s|'s)?(?![^\W_])")
+_CAPS = re.compile(r"(?<![^\W_])(?<![^\W_]-)(?<![A-Za-z]\.)([A-Z][A-Z]+)(s|'[sS])?(?![^\W_])")
 _VOWELS = frozenset("AEIOUY")
 _ONSETS = frozenset(
     [
@@ -453,17 +465,81 @@ def _cluster_ok(run: str, index: int, count: int) -> bool:
     return True
 
 
-def speak_caps(word: str, initialisms: Set[str], acronyms: Set[str]) -> str:
-    """The spoken form of an all-capital word, from the lexicon's lists or the heuristic."""
+def speak_caps(
+    word: str, initialisms: Set[str], acronyms: Set[str], *, shouted: bool = False
+) -> str:
+    """The spoken form of an all-capital word, from the lexicon's lists or the heuristic.
+
+    In a ``shouted`` clause (a headline or kicker set in capitals) a word is read as a word
+    wherever it could be one: "HOW WILL OBAMA PLAY?", not "How W-I-L-L Obama Play?".
+    """
     if word in _AS_WRITTEN:
         return word
     if len(word) > MAX_SPELLED:  # a word, not an initialism; and espeak-ng dies on long spellings
+        return word.capitalize()
+    if shouted and word.lower() in _COMMON:
         return word.capitalize()
     if word in initialisms:
         return spell(word)
     if word in acronyms or word.lower() in _COMMON or pronounceable(word) or _long_word(word):
         return word.capitalize()
+    if shouted and sayable(word):
+        return word.capitalize()
     return spell(word)
+
+
+def sayable(word: str) -> bool:
+    """A looser test than :func:`pronounceable`, for words in a shouted clause, where most
+    capital words are words: three letters or more, vowels and consonants in runs English
+    allows ("WILL", "FALLS", "JAM", "STRIKES"), but not "ESPN" or "IBM"."""
+    if len(word) < 3:
+        return False
+    runs = _RUN.findall(word)
+    if all(r[0] in _VOWELS for r in runs) or all(r[0] not in _VOWELS for r in runs):
+        return False
+    last = len(runs) - 1
+    for i, run in enumerate(runs):
+        if run[0] in _VOWELS:
+            if len(run) > 2:
+                return False
+        elif not _consonants_ok(run, first=i == 0, final=i == last):
+            return False
+    return True
+
+
+def _consonants_ok(run: str, *, first: bool, final: bool) -> bool:
+    if len(run) == 1:
+        return True
+    if first:
+        return run in _ONSETS or (len(run) == 3 and run[0] == "S" and run[1:] in _ONSETS)
+    if final:
+        body = run[:-1] if run.endswith("S") and len(run) > 1 else run
+        return len(body) <= 1 or body in _CODAS or (len(body) == 2 and body[0] == body[1])
+    return len(run) <= 3
+
+
+_CLAUSE_ENDS = "!?:;\n"
+"""Not the full stop: the normaliser is given one sentence, whose full stops are in
+abbreviations ("HOW APPLE INC. WON")."""
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _shouted(m: re.Match[str]) -> bool:
+    """Whether the clause around a match is set in capitals: at least two capital words of two
+    letters or more, more of them than capitalised words (the rules before this one write
+    "INC" as "Incorporated"), and no word in small letters but the numbers already spoken
+    ("US FALLS"; "FRANCE WINS two to zero"; "DEAR ABBY" before "DEAR ABBY: My husband")."""
+    text = m.string
+    start = max(text.rfind(c, 0, m.start()) for c in _CLAUSE_ENDS) + 1
+    ends = [i for i in (text.find(c, m.end()) for c in _CLAUSE_ENDS) if i >= 0]
+    words = _LETTERS.findall(text, start, min(ends, default=len(text)))
+    capitals = sum(len(w) > 1 and w.isupper() for w in words)
+    capitalised = sum(w[0].isupper() and not w.isupper() for w in words)
+    small = (w for w in words if w[0].islower())
+    return capitals >= 2 and capitals > capitalised and all(w in _SPOKEN_NUMBER for w in small)
+
+
+_SPOKEN_NUMBER = NUMBER_WORDS | {"to", "and"}
 
 
 _LONG_WORD = 6
@@ -495,9 +571,10 @@ def caps_rule(initialisms: Set[str], acronyms: Set[str]) -> Rule:
     """The initialism/acronym rule for one lexicon's lists."""
 
     def speak(m: re.Match[str], uk: bool) -> str:
-        spoken = speak_caps(m[1], initialisms, acronyms)
-        if m[2] and spoken == spell(m[1]):
-            return _spell_with_ending(m[1], m[2])
-        return spoken + (m[2] or "")
+        spoken = speak_caps(m[1], initialisms, acronyms, shouted=_shouted(m))
+        ending = (m[2] or "").replace("'S", "'s")
+        if ending and spoken == spell(m[1]):
+            return _spell_with_ending(m[1], ending)
+        return spoken + ending
 
     return Rule("initialism", _CAPS, speak)

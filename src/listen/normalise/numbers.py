@@ -8,6 +8,7 @@ US style by default ("one hundred twenty-three"); ``uk=True`` adds the British "
 from __future__ import annotations
 
 __all__ = [
+    "WORDS",
     "cardinal",
     "decade",
     "digits",
@@ -123,6 +124,11 @@ def plural(words: str) -> str:
     return head + sep + last + "s"
 
 
+def _number_words() -> frozenset[str]:
+    bases = [*_ONES, *_TENS[2:], "hundred", *(name for _, name in _SCALES)]
+    return frozenset(w for base in bases for w in (base, ordinal_words(base))) | {"point", "oh"}
+
+
 def _split_last(words: str) -> tuple[str, str, str]:
     cut = max(words.rfind(" "), words.rfind("-"))
     if cut < 0:
@@ -182,3 +188,7 @@ def fraction(numerator: int, denominator: int, *, uk: bool = False) -> str:
         if numerator != 1:
             bottom = plural(bottom)
     return top + " " + bottom
+
+
+WORDS = _number_words()
+"""Every word a number is spoken with ("twenty", "second", "hundred", "point"), lower case."""

@@ -1,0 +1,22 @@
+"""All-capital words in a headline set in capitals: which can be said as words."""
+
+import pytest
+
+from listen.normalise.abbreviations import sayable, speak_caps
+
+
+@pytest.mark.parametrize("word", ["WILL", "FALLS", "JAM", "STRIKES", "SPRING", "WINS", "SAW"])
+def test_words_english_allows_are_sayable(word: str) -> None:
+    assert sayable(word)
+
+
+@pytest.mark.parametrize("word", ["ESPN", "IBM", "AMD", "OK", "TV", "AI", "NBC", "EUI", "BBQS"])
+def test_letter_runs_english_does_not_allow_are_spelled(word: str) -> None:
+    assert not sayable(word)
+
+
+def test_a_listed_initialism_is_spelled_even_when_shouted() -> None:
+    assert speak_caps("WHO", {"FBI"}, set(), shouted=True) == "Who"
+    assert speak_caps("FBI", {"FBI"}, set(), shouted=True) == "F-B-I"
+    assert speak_caps("WILL", set(), set(), shouted=True) == "Will"
+    assert speak_caps("WILL", set(), set(), shouted=False) == "W-I-L-L"
