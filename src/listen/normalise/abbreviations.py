@@ -13,7 +13,7 @@ from collections.abc import Set
 from listen.normalise.dates import month_name
 from listen.normalise.numbers import WORDS as NUMBER_WORDS
 from listen.normalise.numbers import cardinal, ordinal
-from listen.normalise.rule import MAX_SPELLED, Rule, at_end, keep_final_period, spell
+from listen.normalise.rule import LETTER_A, MAX_SPELLED, Rule, at_end, keep_final_period, spell
 
 __all__ = ["EARLY", "INITIALS", "LATE", "caps_rule", "sayable", "speak_caps", "spell"]
 
@@ -286,8 +286,16 @@ LATE = (
     Rule("roman numeral", _NAMED_ROMAN, _speak_named),
     Rule("initialism", _DOTTED, _speak_dotted),
 )
-INITIALS = (Rule("initial", _INITIAL, _speak_initial),)
-"""Run on the finished text, after punctuation is tidied: "John F. Kennedy" -> "John F Kennedy"."""
+_LETTER_A = re.compile(r"(?<=[^\W_] )A(?= [a-z])")
+"""A capital "A" inside a sentence, after a word and before one in small letters, is the
+letter: "Class A shares", "Series A funding", "vitamin A and B"."""
+
+INITIALS = (
+    Rule("initial", _INITIAL, _speak_initial),
+    Rule("letter", _LETTER_A, lambda m, uk: LETTER_A),
+)
+"""Run on the finished text, after punctuation is tidied: "John F. Kennedy" -> "John F Kennedy",
+"Class A shares" -> "Class A- shares"."""
 
 # --- all-capital words ----------------------------------------------------------------------------
 

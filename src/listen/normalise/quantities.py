@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import re
 
-from listen.normalise.numbers import cardinal, decade, digits, fraction, number, ordinal, year
-from listen.normalise.rule import NUM, Rule, spell
+from listen.normalise.numbers import (
+    cardinal,
+    decade,
+    digits,
+    fraction,
+    number,
+    ordinal,
+    plural,
+    year,
+)
+from listen.normalise.rule import LETTER_A, NUM, Rule, spell
 
 __all__ = ["RULES"]
 
@@ -95,6 +104,53 @@ def _speak_range(m: re.Match[str], uk: bool) -> str:
     return number(first, uk=uk) + " to " + number(second, uk=uk)
 
 
+# --- seasons and tax years: 2023/24, 2023/2024 ---------------------------------------------------
+
+_YEAR_SPAN = re.compile(r"(?<![\w/.,])(1[89]\d\d|20\d\d)/(\d\d|\d{4})(?![\w/]|[.,]\d)")
+
+
+def _speak_year_span(m: re.Match[str], uk: bool) -> str:
+    """A year and the next one: "the 2023/24 season" is "twenty twenty-three to twenty-four".
+    Any other pair is left for the fraction rule."""
+    first, second = int(m[1]), m[2]
+    following = first + 1
+    if int(second) != (following if len(second) == 4 else following % 100):
+        return m.group(0)
+    short = len(second) == 2 and following % 100 >= 10
+    return year(first) + " to " + (cardinal(following % 100) if short else year(following))
+
+
+# --- aircraft and teams: the 737 MAX, an A380, the 49ers ----------------------------------------
+
+_BOEING = re.compile(
+    r"(?:(?<=Boeing )|\b(?=7[0-8]7(?:-[1-9]00)?s?\s(?:MAX|Max|Dreamliner)\b))"
+    r"(7[0-8]7)(?:-([1-9]00))?(s?)\b"
+)
+_AIRBUS = re.compile(r"\bA(3[0-8]\d|220)(neo|ceo|XLR|LR)?(s?)\b")
+_TEAM = re.compile(r"(?<![\w.,])(49|76)ers\b")
+
+
+def _speak_boeing(m: re.Match[str], uk: bool) -> str:
+    """ "Boeing 737-800s" is "seven thirty-seven eight hundreds"."""
+    spoken = year(int(m[1])) + (" " + cardinal(int(m[2])) if m[2] else "")
+    return plural(spoken) if m[3] else spoken
+
+
+def _speak_airbus(m: re.Match[str], uk: bool) -> str:
+    """ "an A380" is "an A three-eighty", "A321neos" "A three-twenty-one neos"."""
+    model = int(m[1])
+    spoken = f"{LETTER_A} {cardinal(model // 100)}-{cardinal(model % 100)}"
+    if m[2]:
+        return f"{spoken} {m[2]}{m[3]}"
+    return plural(spoken) if m[3] else spoken
+
+
+def _speak_team(m: re.Match[str], uk: bool) -> str:
+    """ "49ers" are the "forty-niners", "76ers" the "seventy-sixers"."""
+    words = cardinal(int(m[1]))
+    return words + ("rs" if words.endswith("e") else "ers")
+
+
 # --- fractions, multipliers, dimensions ---------------------------------------------------------
 
 _FRACTION = re.compile(
@@ -153,7 +209,11 @@ def _speak_digits_in_word(run: str) -> str:
 
 def _speak_alnum(m: re.Match[str], uk: bool) -> str:
     parts = _RUNS.findall(m.group(0))
-    return " ".join(_speak_digits_in_word(p) if p.isdigit() else p for p in parts)
+    return " ".join(_speak_digits_in_word(p) if p.isdigit() else _letters(p) for p in parts)
+
+
+def _letters(run: str) -> str:
+    return LETTER_A if run == "A" else run
 
 
 # --- years, plain numbers, and the last resort ----------------------------------------------------
@@ -188,10 +248,14 @@ RULES = (
     Rule("quarter", _QUARTER, _speak_quarter),
     Rule("measure", _FEET_INCHES, _speak_feet_inches),
     Rule("measure", _INCHES, _speak_inches),
+    Rule("aircraft", _BOEING, _speak_boeing),
+    Rule("aircraft", _AIRBUS, _speak_airbus),
+    Rule("year", _YEAR_SPAN, _speak_year_span),
     Rule("fraction", _FRACTION, _speak_fraction),
     Rule("range", _RANGE, _speak_range),
     Rule("multiplier", _TIMES, _speak_times),
     Rule("ordinal", _ORDINAL, _speak_ordinal),
+    Rule("team", _TEAM, _speak_team),
     Rule("alphanumeric", _ALNUM, _speak_alnum),
     Rule("year", _YEAR, lambda m, uk: year(int(m[1]), uk=uk)),
     Rule("cardinal", _NUMBER, _speak_number),

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["NUM", "Rewrite", "Rule", "at_end", "keep_final_period", "spell"]
+__all__ = ["LETTER_A", "NUM", "Rewrite", "Rule", "at_end", "keep_final_period", "spell"]
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 """A written number: 13,000 / 2.5 / .25 / 004 (no sign)."""
@@ -51,6 +51,11 @@ def keep_final_period(match: re.Match[str], spoken: str) -> str:
 MAX_SPELLED = 12
 """Longest capital word, or run of dotted letters, read letter by letter: a longer one is read as a
 word. espeak-ng dies (stack smashing, SIGSEGV) on a few hundred spelled letters ("A.A.A.")."""
+
+
+LETTER_A = "A-"
+"""The letter "A" on its own, said as the letter: espeak-ng (and so Piper) reads a lone "A"
+before a word as the article ("Class uh shares"), but "A-" as the letter."""
 
 
 def spell(letters: str) -> str:

@@ -272,7 +272,10 @@ _SYMBOL_WORDS = {
 _PAUSES = frozenset("()[]{}|•·")
 _ALLOWED = re.compile(r"[^\w\s.,?!:;'\"-]|_")
 _DASHES = re.compile(r"\s*[\u2013\u2014\u2015]\s*|\s+-+\s+|--+|(?<![\w])-+(?![\w])")
-_EDGE_HYPHEN = re.compile(r"(?<=\w)-+(?=\s|$)|(?<=\s)-+(?=\w)|^-+(?=\w)|(?<!\w)-+(?!\w)")
+_EDGE_HYPHEN = re.compile(
+    r"(?<=\w)(?!(?<=\bA)- [a-z])-+(?=\s|$|[^\w\s-])|(?<=\s)-+(?=\w)|^-+(?=\w)|(?<!\w)-+(?!\w)"
+)
+"""Hyphens at the edge of a word go, but not the one in ``rule.LETTER_A`` before a word."""
 _SPACE_BEFORE = re.compile(r"\s+(?=[.,?!:;]+(?:\s|$))")
 _PAUSE_RUN = re.compile(r"([,;:])(?:\s*[,;:])+")
 _COMMA_BEFORE_STOP = re.compile(r",\s*(?=[.?!]|$)")

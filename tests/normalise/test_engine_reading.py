@@ -1,0 +1,33 @@
+"""What espeak-ng (Piper's phonemiser) makes of the normaliser's output for the letter A."""
+
+import pytest
+from piper.phonemize_espeak import EspeakPhonemizer
+
+from listen.normalise import to_spoken
+
+_ARTICLE = "ɐ"
+_LETTER = "eɪ"
+
+
+def _phonemes(text: str) -> str:
+    sentences = EspeakPhonemizer().phonemize("en-us", text)
+    return " ".join("".join(s) for s in sentences).replace("ɐn ", "")  # "an" is not at issue
+
+
+@pytest.mark.parametrize("written", ["Class A shares", "vitamin A and B", "Series A funding"])
+def test_the_letter_a_before_a_word_is_said_as_the_letter(written: str) -> None:
+    assert _ARTICLE in _phonemes(written)
+    said = _phonemes(to_spoken(written))
+    assert _ARTICLE not in said
+    assert _LETTER in said
+
+
+@pytest.mark.parametrize("written", ["an A380", "A1 road closed", "A4 paper"])
+def test_the_letter_a_before_a_number_stays_the_letter(written: str) -> None:
+    said = _phonemes(to_spoken(written))
+    assert _ARTICLE not in said
+    assert _LETTER in said
+
+
+def test_the_article_is_still_the_article() -> None:
+    assert _phonemes(to_spoken("A man said")).startswith(_ARTICLE)
