@@ -122,13 +122,14 @@ _WORDS = {
     "ca.": "circa",
     "Vol.": "Volume",
     "Fig.": "Figure",
+    "Prop.": "Proposition",
     "No.": "number",
     "Nos.": "numbers",
     "pp.": "pages",
     "p.": "page",
     "Dr.": "Drive",
 }
-_NEEDS_NUMBER = frozenset({"No.", "Nos.", "pp.", "p."})
+_NEEDS_NUMBER = frozenset({"No.", "Nos.", "pp.", "p.", "Prop."})
 _WORD = re.compile(
     r"(?<![\w.])(?:"
     + "|".join(re.escape(w) for w in sorted(_WORDS, key=len, reverse=True))

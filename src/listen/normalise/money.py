@@ -54,6 +54,10 @@ _SCALES = {
     "t": "trillion",
     "tn": "trillion",
     "trn": "trillion",
+    "lakh crore": "lakh crore",
+    "lakh": "lakh",
+    "crore": "crore",
+    "cr": "crore",
 }
 _PER = {
     "mo": "month",
@@ -72,7 +76,10 @@ _PER = {
 }
 _SYMBOL = r"US\s?\$|A\$|C\$|NZ\$|HK\$|S\$|R\$|\$|£|€|¥|₩|₹|₽|₪|₦|₺|Rs\.?(?=\s?\d)"
 _CODE = r"USD|EUR|GBP|JPY|CNY|KRW|INR|CHF|AUD|CAD"
-_SCALE = r"(?i:thousand|million|billion|trillion)|bn|tn|trn|mn|mln|[mMbBkKtT]"
+_SCALE = (
+    r"(?i:thousand|million|billion|trillion|lakh crore|lakh|crore)|bn|tn|trn|mn|mln|cr|[mMbBkKtT]"
+)
+"""Scales after an amount, the Indian lakh (100,000) and crore (10 million) among them."""
 
 
 def _amount_pattern(i: int) -> str:

@@ -104,6 +104,25 @@ def _speak_range(m: re.Match[str], uk: bool) -> str:
     return number(first, uk=uk) + " to " + number(second, uk=uk)
 
 
+# --- fiscal years: FY2024, FY24, FY 2024-25 ------------------------------------------------------
+
+_FISCAL = re.compile(r"\bFY\s?((?:19|20)\d\d|\d\d)(?:\s?[-/\u2013]\s?((?:19|20)\d\d|\d\d))?\b")
+
+
+def _speak_fiscal(m: re.Match[str], uk: bool) -> str:
+    """ "FY2024" is "fiscal year twenty twenty-four", "FY24" "fiscal year twenty-four"."""
+    spoken = "fiscal year " + _year_or_two_digits(m[1])
+    return spoken + (" to " + _year_or_two_digits(m[2]) if m[2] else "")
+
+
+def _year_or_two_digits(written: str) -> str:
+    return year(int(written)) if len(written) == 4 else _two_digit_year(int(written))
+
+
+def _two_digit_year(value: int) -> str:
+    return cardinal(value) if value >= 10 else "oh " + cardinal(value)
+
+
 # --- seasons and tax years: 2023/24, 2023/2024 ---------------------------------------------------
 
 _YEAR_SPAN = re.compile(r"(?<![\w/.,])(1[89]\d\d|20\d\d)/(\d\d|\d{4})(?![\w/]|[.,]\d)")
@@ -248,6 +267,7 @@ RULES = (
     Rule("quarter", _QUARTER, _speak_quarter),
     Rule("measure", _FEET_INCHES, _speak_feet_inches),
     Rule("measure", _INCHES, _speak_inches),
+    Rule("year", _FISCAL, _speak_fiscal),
     Rule("aircraft", _BOEING, _speak_boeing),
     Rule("aircraft", _AIRBUS, _speak_airbus),
     Rule("year", _YEAR_SPAN, _speak_year_span),
