@@ -143,9 +143,12 @@ _URL = re.compile(
     r"(?:(?:https?|ftp|file)://|www\.)[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?]"
     r"|(?<![\w@.])[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|io|info|co\.uk|uk|de|fr"
     r"|jp|kr|cn|in|eu|ca|au|ly|tv|me|news|ai)(?:/[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?])?"
-    r"(?![\w@])",
+    r"(?![\w@])"
+    r"|(?<![\w@.])[A-Za-z0-9][\w-]*\.(?:co|gl|to|be|fi|gd)/[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?]",
     re.IGNORECASE,
 )
+"""A web address: with its scheme or "www.", on a common top-level domain, or a short link
+("t.co/...", "goo.gl/...", "amzn.to/...", "youtu.be/...")."""
 _EMAIL = re.compile(r"(?<![\w+-])\w(?:[\w.+-]*\w)?@[\w-]+(?:\.[\w-]+)+", re.ASCII)
 
 
@@ -172,8 +175,28 @@ def _is_spelled_tld(parts: list[str], i: int) -> bool:
 
 
 def _speak_url(m: re.Match[str], uk: bool) -> str:
+    """A web address as a newsreader gives it: the site, and the path only where it is a
+    word or two ("bbc dot co dot U-K slash news"); a short link's code ("amzn.to/2hWFJ"), a
+    long path or a query is left out, and a tweet's picture link ("pic.twitter.com/...") goes."""
     text = _SCHEME.sub("", m.group(0)).rstrip("/")
+    host, _, path = text.partition("/")
+    if host.lower() in _UNSPOKEN_HOSTS:
+        return ""
+    if path and not _readable_path(path):
+        text = host
     return _speak_address(text)
+
+
+_UNSPOKEN_HOSTS = frozenset({"pic.twitter.com"})
+_OPAQUE = re.compile(r"(?=.*\d)(?=.*[A-Za-z])|.*[a-z][A-Z]|.*[A-Z]{2}[a-z]")
+"""A segment mixing letters and digits, or small and capital letters: a code, not a word."""
+
+
+def _readable_path(path: str) -> bool:
+    segments = path.split("/")
+    if len(segments) > 2 or any(c in path for c in "?=&#%"):
+        return False
+    return not any(_OPAQUE.match(segment) for segment in segments)
 
 
 def _speak_email(m: re.Match[str], uk: bool) -> str:
