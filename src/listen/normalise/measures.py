@@ -80,6 +80,8 @@ _UNITS = {
     "°C": "degree Celsius/degrees Celsius",
     "°F": "degree Fahrenheit/degrees Fahrenheit",
     "°": "degree",
+    "C": "degree Celsius/degrees Celsius",
+    "F": "degree Fahrenheit/degrees Fahrenheit",
     "%": "percent/percent",
     "ms": "millisecond",
     "sec": "second",
@@ -102,7 +104,12 @@ _UNITS = {
     "yr": "year",
     "yrs": "year",
 }
-_ATTACHED_ONLY = frozenset({"g", "l", "L", "V", "W", "h", "s", "ha", "°"})
+_ATTACHED_ONLY = frozenset({"g", "l", "L", "V", "W", "h", "s", "ha", "°", "C", "F"})
+_NOT_TEMPERATURES = re.compile(
+    r"\b(?:iPhone|Class|Form|Room|Gate|Platform|Flat|Apartment|Unit|Suite|Terminal|Block|Row|"
+    r"Seat|Year|Grade|Level|Type|Route|Bus|Model|Floor|Pier|Stand|Bay)\s+\Z"
+)
+"""Words before "5C" or "2F" that make it a name, not a temperature ("Room 5C", "iPhone 5C")."""
 _PER_ONLY = frozenset({"s"})
 _UNIT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _MEASURE = re.compile(
@@ -166,6 +173,13 @@ def _counted_millions(m: re.Match[str]) -> bool:
     return counted and word not in _RACES
 
 
+def _named(m: re.Match[str]) -> bool:
+    """Whether a "temperature" is a name: "Room 5C", "iPhone 5C"."""
+    if m["unit"] not in ("C", "F"):
+        return False
+    return _NOT_TEMPERATURES.search(m.string, 0, m.start()) is not None
+
+
 def _speak_measure(m: re.Match[str], uk: bool) -> str:
     unit, per = m["unit"], m["per"]
     if unit is None and per is None:
@@ -173,7 +187,7 @@ def _speak_measure(m: re.Match[str], uk: bool) -> str:
     if _counted_millions(m):
         return ("minus " if m["minus"] else "") + _quantity(m["n1"], uk) + " million"
     spaced_alone = m["space"] and unit in _ATTACHED_ONLY and not per
-    if spaced_alone or unit in _PER_ONLY or per == "°":
+    if spaced_alone or unit in _PER_ONLY or per == "°" or _named(m):
         return m.group(0)
     last = m["n2"] or m["n1"]
     spoken = ("minus " if m["minus"] else "") + _quantity(m["n1"], uk)

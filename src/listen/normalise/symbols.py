@@ -179,6 +179,8 @@ def _speak_url(m: re.Match[str], uk: bool) -> str:
     word or two ("bbc dot co dot U-K slash news"); a short link's code ("amzn.to/2hWFJ"), a
     long path or a query is left out, and a tweet's picture link ("pic.twitter.com/...") goes."""
     text = _SCHEME.sub("", m.group(0)).rstrip("/")
+    if "://" in text:  # "file:///...": a path on a disk, read whole
+        return _speak_address(text)
     host, _, path = text.partition("/")
     if host.lower() in _UNSPOKEN_HOSTS:
         return ""
@@ -188,15 +190,22 @@ def _speak_url(m: re.Match[str], uk: bool) -> str:
 
 
 _UNSPOKEN_HOSTS = frozenset({"pic.twitter.com"})
-_OPAQUE = re.compile(r"(?=.*\d)(?=.*[A-Za-z])|.*[a-z][A-Z]|.*[A-Z]{2}[a-z]")
-"""A segment mixing letters and digits, or small and capital letters: a code, not a word."""
+_TOKEN = re.compile(r"[^-_.]+")
+_CASE_SWITCH = re.compile(r"(?<=[a-z])[A-Z]|(?<=[A-Z])[a-z]")
+
+
+def _opaque(token: str) -> bool:
+    """A code, not a word: letters mixed with digits ("2hWFJ6"), or small and capital letters
+    swapping three times or more ("XPxUJuyIAC"; "iPhone" swaps twice)."""
+    mixed = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+    return mixed or len(_CASE_SWITCH.findall(token)) >= 3
 
 
 def _readable_path(path: str) -> bool:
     segments = path.split("/")
     if len(segments) > 2 or any(c in path for c in "?=&#%"):
         return False
-    return not any(_OPAQUE.match(segment) for segment in segments)
+    return not any(_opaque(token) for token in _TOKEN.findall(path))
 
 
 def _speak_email(m: re.Match[str], uk: bool) -> str:
