@@ -215,7 +215,26 @@ def _is_time(m: re.Match[str]) -> bool:
     return ":" in m.group(0) and not m.string[m.end() : m.end() + 1].isdigit()
 
 
+_WIRE_TIME = re.compile(
+    r"(?<![\w.,:])([01]\d|2[0-3])([0-5]\d)"
+    r"(?:\s?(hrs)\b|(?=\s?(?:GMT|UTC|BST|CET|CEST|EST|EDT|ET|PT|Zulu|hours|local time)\b))"
+)
+"""A 24-hour time as wire copy writes it: "0630 GMT", "1400 hrs"."""
+
+
+def _speak_wire_time(m: re.Match[str], uk: bool) -> str:
+    """ "0630 GMT" is "oh six thirty G-M-T", "1400 hrs" "fourteen hundred hours"."""
+    hour, minute = int(m[1]), int(m[2])
+    said = ("oh " if m[1][0] == "0" and hour else "") + cardinal(hour)
+    if minute == 0:
+        said += " hundred"
+    else:
+        said += (" oh " if minute < 10 else " ") + cardinal(minute)
+    return said + (" hours" if m[3] else "")
+
+
 RULES = (
+    Rule("time", _WIRE_TIME, _speak_wire_time),
     Rule("date", _ISO, _speak_iso),
     Rule("date", _NUMERIC, _speak_numeric),
     Rule("time", _TIME, _speak_time),

@@ -93,6 +93,7 @@ _UNITS = {
     "h": "hour",
     "s": "second",
     "bp": "basis point",
+    "bps": "basis point",
     "ppm": "part per million/parts per million",
     "mpg": "mile per gallon/miles per gallon",
     "psi": "P-S-I/P-S-I",
