@@ -124,12 +124,13 @@ _WORDS = {
     "Fig.": "Figure",
     "Prop.": "Proposition",
     "No.": "number",
+    "No": "number",
     "Nos.": "numbers",
     "pp.": "pages",
     "p.": "page",
     "Dr.": "Drive",
 }
-_NEEDS_NUMBER = frozenset({"No.", "Nos.", "pp.", "p.", "Prop."})
+_NEEDS_NUMBER = frozenset({"No.", "No", "Nos.", "pp.", "p.", "Prop."})
 _WORD = re.compile(
     r"(?<![\w.])(?:"
     + "|".join(re.escape(w) for w in sorted(_WORDS, key=len, reverse=True))

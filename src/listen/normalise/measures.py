@@ -207,4 +207,36 @@ def _speak_measure(m: re.Match[str], uk: bool) -> str:
     return spoken
 
 
-RULES = (Rule("measure", _MEASURE, _speak_measure),)
+# --- imperial pairs: 6ft 2in, 9st 4lb, and stone alone --------------------------------------------
+
+_FEET_INCHES = re.compile(r"(?<![\w.,])(\d{1,2})\s?ft\s?(\d{1,2})\s?in\b")
+_STONE = re.compile(r"(?<![\w.,])(\d{1,2})\s?st(?:\s?(\d{1,2})\s?lbs?)?\b")
+
+
+def _speak_feet_inches(m: re.Match[str], uk: bool) -> str:
+    """ "6ft 2in" is "six feet two inches"."""
+    feet, inches = int(m[1]), int(m[2])
+    return (
+        f"{cardinal(feet)} {'foot' if feet == 1 else 'feet'} "
+        f"{cardinal(inches)} {'inch' if inches == 1 else 'inches'}"
+    )
+
+
+def _speak_stone(m: re.Match[str], uk: bool) -> str:
+    """ "9st 4lb" is "nine stone four pounds"; "10st" "ten stone", but "21st" is an ordinal."""
+    value = int(m[1])
+    ordinal_st = value % 10 == 1 and value % 100 != 11
+    if ordinal_st and not m[2]:
+        return m.group(0)
+    spoken = f"{cardinal(value)} stone"
+    if m[2]:
+        pounds = int(m[2])
+        spoken += f" {cardinal(pounds)} {'pound' if pounds == 1 else 'pounds'}"
+    return spoken
+
+
+RULES = (
+    Rule("measure", _FEET_INCHES, _speak_feet_inches),
+    Rule("measure", _STONE, _speak_stone),
+    Rule("measure", _MEASURE, _speak_measure),
+)

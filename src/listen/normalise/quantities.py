@@ -170,6 +170,43 @@ def _speak_team(m: re.Match[str], uk: bool) -> str:
     return words + ("rs" if words.endswith("e") else "ers")
 
 
+# --- emergency numbers: call 999, dial 911, the 111 service -------------------------------------
+
+_EMERGENCY = re.compile(r"(?<![\w.,])(999|911|111|112|101)(?![\w]|[.,]\d)")
+_DIALLED = re.compile(
+    r"\b(?:call|calls|called|calling|dial|dials|dialled|dialed|dialling|dialing|ring|rang"
+    r"|phone|phoned|text|texted)\s+\Z",
+    re.IGNORECASE,
+)
+_SERVICE = re.compile(r"\s+(?:calls?|services?|operators?|dispatchers?|lines?|emergency|number)\b")
+
+
+def _speak_emergency(m: re.Match[str], uk: bool) -> str:
+    """An emergency number dialled or named ("call 999", "the 111 service") is said digit by
+    digit; "999 birds" is left for the number rules."""
+    dialled = _DIALLED.search(m.string, 0, m.start()) is not None
+    if dialled or _SERVICE.match(m.string, m.end()):
+        return digits(m[1])
+    return m.group(0)
+
+
+# --- plurals of numbers: the under-21s, 100s of people -------------------------------------------
+
+_NUMBER_PLURAL = re.compile(
+    r"(?<![\w.,'$£€¥])(?<!iPhone )(?<!iPad )(?<!Galaxy )(?<!Pixel )(?<!Model )(\d{1,3})s\b"
+)
+"""Not a model's name: "iPhone 5s", "Galaxy S10s" stay as they are."""
+
+
+def _speak_number_plural(m: re.Match[str], uk: bool) -> str:
+    """ "the under-21s" are the "under twenty-ones", "100s of people" "hundreds of people"."""
+    value = int(m[1])
+    spoken = cardinal(value, uk=uk)
+    if value in (100, 1000):
+        spoken = spoken.removeprefix("one ")
+    return plural(spoken)
+
+
 # --- fractions, multipliers, dimensions ---------------------------------------------------------
 
 _FRACTION = re.compile(
@@ -179,6 +216,8 @@ _FRACTION = re.compile(
 
 def _speak_fraction(m: re.Match[str], uk: bool) -> str:
     whole, top, bottom = m[1], int(m[2]), int(m[3])
+    if whole is None and top == bottom == 50:
+        return "fifty-fifty"
     if bottom == 0:
         return number(m[2]) + " over zero"
     spoken = fraction(top, bottom, uk=uk)
@@ -271,11 +310,13 @@ RULES = (
     Rule("aircraft", _BOEING, _speak_boeing),
     Rule("aircraft", _AIRBUS, _speak_airbus),
     Rule("year", _YEAR_SPAN, _speak_year_span),
+    Rule("phone", _EMERGENCY, _speak_emergency),
     Rule("fraction", _FRACTION, _speak_fraction),
     Rule("range", _RANGE, _speak_range),
     Rule("multiplier", _TIMES, _speak_times),
     Rule("ordinal", _ORDINAL, _speak_ordinal),
     Rule("team", _TEAM, _speak_team),
+    Rule("plural", _NUMBER_PLURAL, _speak_number_plural),
     Rule("alphanumeric", _ALNUM, _speak_alnum),
     Rule("year", _YEAR, lambda m, uk: year(int(m[1]), uk=uk)),
     Rule("cardinal", _NUMBER, _speak_number),
