@@ -155,8 +155,13 @@ _WEEKDAYS = {
 # "Sat.", "Sun." and "Wed." are also words ("The Sun."): only before a date, a comma or a time.
 _WEEKDAY_ABBREVIATION = re.compile(
     r"\b(?:(?:Mon|Tues?|Thu(?:rs?)?|Fri)\.(?=\s|\Z|[,;:])"
-    r"|(?:Wed|Sat|Sun)\.(?=,|\s+(?:\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)))"
+    r"|(?:Wed|Sat|Sun)\.(?=,|\s+(?:\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))"
+    r"|(?:Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)"
+    r"(?=\s+\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)))"
 )
+"""Dotted, or undotted before a day and a month ("Mon 5 Feb")."""
+_CIRCA = re.compile(r"(?<![\w.])c\.\s?(?=\d{3,4}s?\b)")
+""""c.1850" is "circa eighteen fifty"."""
 
 
 def _speak_weekday(m: re.Match[str], uk: bool) -> str:
@@ -179,6 +184,7 @@ EARLY = (
     Rule("abbreviation", _WORD, _speak_word),
     Rule("month", _MONTH_ABBREVIATION, lambda m, uk: keep_final_period(m, month_name(m[0]))),
     Rule("weekday", _WEEKDAY_ABBREVIATION, _speak_weekday),
+    Rule("abbreviation", _CIRCA, lambda m, uk: "circa "),
 )
 
 # --- Roman numerals -------------------------------------------------------------------------------
@@ -224,7 +230,7 @@ _COUNTED = [
 _COUNTED_ROMAN = re.compile(
     r"\b("
     + "|".join(re.escape(w) for w in (*_COUNTED, *(w.upper() for w in _COUNTED)))
-    + rf")\s+({_ROMAN})\b(?!['-]\w)"
+    + rf")\s+({_ROMAN})\b(?!-\w|'(?!s\b)\w)"
 )
 _REGNAL = (
     r"Henry|Edward|George|Charles|Louis|William|James|Richard|Elizabeth|Mary|John|Paul|Pius"
@@ -233,7 +239,7 @@ _REGNAL = (
 )
 _NAMED_ROMAN = re.compile(
     rf"\b((?:{_REGNAL})\s+(?=[VX]\b|I(?:[,.;:)]|\s+of\b|\Z))|[A-Z][a-z]+\s+(?=[IVXL]{{2,}}\b))"
-    r"((?=[IVXL]+\b)(?:XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\b(?!['-]\w)"
+    r"((?=[IVXL]+\b)(?:XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\b(?!-\w|'(?!s\b)\w)"
 )
 
 

@@ -173,6 +173,8 @@ def _clock(hour: str, minute: str | None, second: str | None, meridiem: bool) ->
     if minute is None or minute == "00":
         if meridiem:
             return cardinal(h)
+        if h in (0, 24) and minute:  # "00:00", "24:00"
+            return "midnight"
         return cardinal(h) + (" o'clock" if h <= 12 else " hundred")
     mins = int(minute)
     return cardinal(h) + " " + ("oh " + cardinal(mins) if mins < 10 else cardinal(mins))
