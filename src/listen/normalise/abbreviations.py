@@ -236,7 +236,19 @@ _REGNAL = (
     r"Henry|Edward|George|Charles|Louis|William|James|Richard|Elizabeth|Mary|John|Paul|Pius"
     r"|Leo|Benedict|Gregory|Philip|Frederick|Napoleon|Alexander|Peter|Nicholas|Ivan|Ramses"
     r"|Felipe|Carlos|Juan|Willem|Harald|Gustaf|Olav|Haakon|Christian|Frederik|Victor|Umberto"
+    r"|Wilhelm|Friedrich|Ludwig|Karl|Franz|Gustav|Carl|Rama|Constantine|Ptolemy|Innocent"
+    r"|Clement|Urban|Boniface|Sixtus|Alfonso|Ferdinand|Leopold|Manuel|Pedro|Michael|Stephen"
+    r"|Edmund|Harold|David|Robert|Otto|Hussein|Abdullah|Mohammed|Rudolf|Casimir|Boris"
+    r"|Ramesses|Amenhotep|Thutmose|Mswati|Sobhuza|Kamehameha|Tupou|Letsie|Olaf|Eric|Magnus"
 )
+_REGNAL_NAME = re.compile(_REGNAL)
+_TITLE_AFTER = re.compile(
+    r",?\s+(?:of|Count|Countess|Duke|Duchess|King|Queen|Prince|Princess|Earl|Lord|Baron|Emperor"
+    r"|Empress|Pope|Tsar|Sultan|Shah|Pharaoh)\b"
+)
+_SUFFIX_LIMIT = 4
+"""After a name that is not a monarch's or a pope's, "II" to "IV" are a family's suffix
+("Hank Williams III", "the Third"); higher numerals number a sequel ("Final Fantasy XV")."""
 _NAMED_ROMAN = re.compile(
     rf"\b((?:{_REGNAL})\s+(?=[VX]\b|I(?:[,.;:)]|\s+of\b|\Z))|[A-Z][a-z]+\s+(?=[IVXL]{{2,}}\b))"
     r"((?=[IVXL]+\b)(?:XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\b(?!-\w|'(?!s\b)\w)"
@@ -261,7 +273,11 @@ def _speak_counted(m: re.Match[str], uk: bool) -> str:
 def _speak_named(m: re.Match[str], uk: bool) -> str:
     if not m[2]:
         return m.group(0)
-    spoken = ordinal(roman_value(m[2]))
+    value = roman_value(m[2])
+    ruler = _REGNAL_NAME.fullmatch(m[1].strip()) or _TITLE_AFTER.match(m.string, m.end())
+    if value > _SUFFIX_LIMIT and not ruler:
+        return f"{m[1]}{cardinal(value, uk=uk)}"
+    spoken = ordinal(value)
     return f"{m[1]}the {spoken[0].upper()}{spoken[1:]}"
 
 

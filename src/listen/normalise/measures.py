@@ -96,6 +96,7 @@ _UNITS = {
     "bps": "basis point",
     "ppm": "part per million/parts per million",
     "mpg": "mile per gallon/miles per gallon",
+    "fps": "frame per second/frames per second",
     "psi": "P-S-I/P-S-I",
     "mAh": "milliamp hour",
     "dB": "decibel",

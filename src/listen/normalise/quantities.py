@@ -144,13 +144,16 @@ def _speak_year_span(m: re.Match[str], uk: bool) -> str:
 _BOEING = re.compile(
     r"(?:(?<=Boeing )|\b(?=7[0-8]7(?:-[1-9]00)?s?\s(?:MAX|Max|Dreamliner)\b))"
     r"(7[0-8]7)(?:-([1-9]00))?(s?)\b"
+    r"|\b(7[0-8]7)[xX]\b"
 )
 _AIRBUS = re.compile(r"\bA(3[0-8]\d|220)(neo|ceo|XLR|LR)?(s?)\b")
 _TEAM = re.compile(r"(?<![\w.,])(49|76)ers\b")
 
 
 def _speak_boeing(m: re.Match[str], uk: bool) -> str:
-    """ "Boeing 737-800s" is "seven thirty-seven eight hundreds"."""
+    """ "Boeing 737-800s" is "seven thirty-seven eight hundreds", "777X" "seven seventy-seven X"."""
+    if m[4]:
+        return year(int(m[4])) + " X"
     spoken = year(int(m[1])) + (" " + cardinal(int(m[2])) if m[2] else "")
     return plural(spoken) if m[3] else spoken
 

@@ -93,7 +93,17 @@ _SCALED = re.compile(
 
 
 def _speak_scaled(m: re.Match[str], uk: bool) -> str:
+    if _not_scaled(m["n"], m["s"]):
+        return m.group(0)
     return f"{number(m['n'], uk=uk)} {_SCALES[m['s']]}"
+
+
+def _not_scaled(written: str, scale: str) -> bool:
+    """ "4K" and "8K" are resolutions ("4K output"); "5500M" is a chip's name, not 5.5 billion:
+    news writes thousands of millions as billions."""
+    if scale in "kK" and written in ("4", "8"):
+        return True
+    return scale == "M" and len(written.replace(",", "")) >= 4
 
 
 # --- thousands spaced, as SI style writes them: 2 500 000 ---------------------------------------
