@@ -36,3 +36,9 @@ def test_uk_spelling_and_style() -> None:
     )
     assert to_spoken("52%", spelling="uk") == "fifty-two per cent"
     assert to_spoken("10/06/2005", spelling="uk") == "the tenth of June, two thousand five"
+
+
+def test_uk_scores_end_in_nil() -> None:
+    written = "A 1-0 win and a 0-0 draw"
+    assert to_spoken(written, spelling="uk") == "A one-nil win and a nil-nil draw"
+    assert to_spoken(written) == "A one to nothing win and a zero-zero draw"

@@ -571,7 +571,7 @@ def _shouted(m: re.Match[str]) -> bool:
     return capitals >= 2 and capitals > capitalised and all(w in _SPOKEN_NUMBER for w in small)
 
 
-_SPOKEN_NUMBER = NUMBER_WORDS | {"to", "and"}
+_SPOKEN_NUMBER = NUMBER_WORDS | {"to", "and", "nothing", "nil"}
 
 
 _LONG_WORD = 6

@@ -101,7 +101,23 @@ def _speak_range(m: re.Match[str], uk: bool) -> str:
     if _is_year(first) and (_is_year(second) or (len(second) == 2 and second > first[2:])):
         end = year(int(second)) if len(second) == 4 else cardinal(int(second))
         return year(int(first)) + " to " + end
+    if second == "0" and first.isdigit() and len(first) <= 2 and first != "0":
+        return _nil_score(m, first, uk)
     return number(first, uk=uk) + " to " + number(second, uk=uk)
+
+
+_SET_BEFORE = re.compile(r"\d\s?[-\u2013]\s?\d,\s*\Z")
+_SET_AFTER = re.compile(r",\s*\d\s?[-\u2013]\s?\d")
+
+
+def _nil_score(m: re.Match[str], first: str, uk: bool) -> str:
+    """A range never ends at zero, so "2-0" is a score: "two-nil" in Britain, "two to nothing"
+    in America, and a tennis set among others ("6-4, 6-0") "six-love"; "two to zero" is none."""
+    said = cardinal(int(first))
+    in_sets = _SET_BEFORE.search(m.string, 0, m.start()) or _SET_AFTER.match(m.string, m.end())
+    if in_sets and int(first) <= 7:
+        return f"{said}-love"
+    return f"{said}-nil" if uk else f"{said} to nothing"
 
 
 # --- fiscal years: FY2024, FY24, FY 2024-25 ------------------------------------------------------

@@ -68,7 +68,7 @@ _EVEN = re.compile(r"(?<![\w.,-])(\d{1,3})-\1(?![\w-]|[.,]\d)")
 
 
 def _speak_even(m: re.Match[str], uk: bool) -> str:
-    said = cardinal(int(m[1]))
+    said = "nil" if uk and m[1] == "0" else cardinal(int(m[1]))
     return f"{said}-{said}"
 
 
