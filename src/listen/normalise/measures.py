@@ -93,6 +93,7 @@ _UNITS = {
     "h": "hour",
     "s": "second",
     "bp": "basis point",
+    "pp": "percentage point",
     "bps": "basis point",
     "ppm": "part per million/parts per million",
     "mpg": "mile per gallon/miles per gallon",
@@ -106,7 +107,7 @@ _UNITS = {
     "yr": "year",
     "yrs": "year",
 }
-_ATTACHED_ONLY = frozenset({"g", "l", "L", "V", "W", "h", "s", "ha", "°", "C", "F"})
+_ATTACHED_ONLY = frozenset({"g", "l", "L", "V", "W", "h", "s", "ha", "°", "C", "F", "pp"})
 _NOT_TEMPERATURES = re.compile(
     r"\b(?:iPhone|Class|Form|Room|Gate|Platform|Flat|Apartment|Unit|Suite|Terminal|Block|Row|"
     r"Seat|Year|Grade|Level|Type|Route|Bus|Model|Floor|Pier|Stand|Bay)\s+\Z"
@@ -236,7 +237,17 @@ def _speak_stone(m: re.Match[str], uk: bool) -> str:
     return spoken
 
 
+_PERCENT_RANGE = re.compile(rf"(?<![\w.,-])({NUM})%\s?[-\u2013]\s?({NUM})%")
+
+
+def _speak_percent_range(m: re.Match[str], uk: bool) -> str:
+    """ "25%-30%" is "twenty-five to thirty percent"."""
+    unit = "per cent" if uk else "percent"
+    return f"{number(m[1], uk=uk)} to {number(m[2], uk=uk)} {unit}"
+
+
 RULES = (
+    Rule("measure", _PERCENT_RANGE, _speak_percent_range),
     Rule("measure", _FEET_INCHES, _speak_feet_inches),
     Rule("measure", _STONE, _speak_stone),
     Rule("measure", _MEASURE, _speak_measure),

@@ -98,12 +98,23 @@ _RANGE = re.compile(
 
 def _speak_range(m: re.Match[str], uk: bool) -> str:
     first, second = m[1], m[2]
+    joined = " and " if _BETWEEN.search(m.string, 0, m.start()) else " to "
     if _is_year(first) and (_is_year(second) or (len(second) == 2 and second > first[2:])):
-        end = year(int(second)) if len(second) == 4 else cardinal(int(second))
-        return year(int(first)) + " to " + end
+        return year(int(first)) + joined + _end_year(int(first), second)
     if second == "0" and first.isdigit() and len(first) <= 2 and first != "0":
         return _nil_score(m, first, uk)
-    return number(first, uk=uk) + " to " + number(second, uk=uk)
+    return number(first, uk=uk) + joined + number(second, uk=uk)
+
+
+_BETWEEN = re.compile(r"\bbetween\s+\Z", re.IGNORECASE)
+
+
+def _end_year(first: int, second: str) -> str:
+    """The end of a span of years: "2019-20" ends "twenty", "2000-01" "two thousand one"."""
+    if len(second) == 4:
+        return year(int(second))
+    full = first // 100 * 100 + int(second)
+    return cardinal(int(second)) if int(second) >= 10 else year(full)
 
 
 _SET_BEFORE = re.compile(r"\d\s?[-\u2013]\s?\d,\s*\Z")
@@ -272,7 +283,9 @@ def _speak_ordinal(m: re.Match[str], uk: bool) -> str:
 
 # --- alphanumerics: COVID-19, 5G, Q3, F-35, B2A23C ---------------------------------------------
 
-_ALNUM = re.compile(r"\b(?:[A-Za-z]+-?\d[A-Za-z0-9]*(?:\.\d+\b)?|\d+[A-Za-z][A-Za-z0-9]*)\b")
+_ALNUM = re.compile(
+    r"\b(?:[A-Za-z]+-?\d[A-Za-z0-9]*(?:\.\d+\b)?|\d+(?:\.\d+)?[A-Za-z][A-Za-z0-9]*)\b"
+)
 _RUNS = re.compile(r"[A-Za-z]+|\d+\.\d+|\d+")
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from listen.normalise.numbers import cardinal, number, year
-from listen.normalise.rule import NUM, Rule
+from listen.normalise.numbers import cardinal, digits, number, year
+from listen.normalise.rule import NUM, Rule, spell
 
 __all__ = ["LATE", "RULES"]
 
@@ -112,7 +112,18 @@ _SPACED_THOUSANDS = re.compile(r"(?<![\w.,+-])\d{1,3}(?: \d{3}){2,}(?![\w]|[.,]\
 """At least two spaced groups of three, so "in 2024 1234 people" and "scored 3 123" stay apart;
 phone numbers, which start with a zero, were claimed earlier."""
 
+_ISBN = re.compile(r"\b(ISBN|ISSN)(?:-1[03])?:?\s?(\d[\d -]{6,15}[\dXx])\b")
+
+
+def _speak_isbn(m: re.Match[str], uk: bool) -> str:
+    """A book's number digit by digit in its groups: "ISBN 978-0-19-953556-9"."""
+    groups = [g for g in re.split(r"[ -]", m[2]) if g]
+    said = ", ".join(" ".join(digits(c) if c.isdigit() else "X" for c in g) for g in groups)
+    return f"{spell(m[1])} {said}"
+
+
 RULES = (
+    Rule("book number", _ISBN, _speak_isbn),
     Rule("thousands", _SPACED_THOUSANDS, lambda m, uk: m.group(0).replace(" ", ",")),
     Rule("power", _POWER, _speak_power),
     Rule("hexadecimal", _HEX, _speak_hex),
