@@ -75,10 +75,18 @@ _PARTIES = {"D": "Democrat", "R": "Republican", "I": "independent"}
 _ABBREVIATION = "|".join(re.escape(a) for a in sorted(_AP_STATES, key=len, reverse=True))
 _PLACE_STATE = re.compile(r"(?<=[A-Za-z], )(" + _ABBREVIATION + r")(?=[,;:)\"']|\s|\Z)")
 """A state after a place and a comma: "Monroe, La., on", "in Jackson, Miss." (not "Miss. Smith")."""
+_SPELLED_STATES = sorted({name for name in _POSTAL.values() if " " not in name}, key=len)
+"""States AP writes in full after a party's letter ("R-Texas", "D-Ohio")."""
 _PARTY = re.compile(
-    r"\b([DRI])-(" + _ABBREVIATION + r"|" + "|".join(_POSTAL) + r")(?![\w-])",
+    r"\b([DRI])-("
+    + _ABBREVIATION
+    + r"|"
+    + "|".join(_POSTAL)
+    + r"|"
+    + "|".join(reversed(_SPELLED_STATES))
+    + r")(?![\w-])",
 )
-"""A party and a state, as in "Sen. Jones, D-Mass." or "Rep. Lee (R-CA)"."""
+"""A party and a state, as in "Sen. Jones, D-Mass.", "Rep. Lee (R-CA)", "Sen. Cruz, R-Texas"."""
 _NAME_AFTER = re.compile(r"\s+[A-Z][a-z]+\b(?!\.)")
 
 
@@ -89,7 +97,7 @@ def _speak_place_state(m: re.Match[str], uk: bool) -> str:
 
 
 def _speak_party(m: re.Match[str], uk: bool) -> str:
-    state = _AP_STATES.get(m[2]) or _POSTAL[m[2]]
+    state = _AP_STATES.get(m[2]) or _POSTAL.get(m[2]) or m[2]
     return keep_final_period(m, f"{_PARTIES[m[1]]} of {state}")
 
 

@@ -112,6 +112,14 @@ _SPACED_THOUSANDS = re.compile(r"(?<![\w.,+-])\d{1,3}(?: \d{3}){2,}(?![\w]|[.,]\
 """At least two spaced groups of three, so "in 2024 1234 people" and "scored 3 123" stay apart;
 phone numbers, which start with a zero, were claimed earlier."""
 
+_WIFI = re.compile(r"\b802\.11([a-z]{1,2})?\b")
+
+
+def _speak_wifi(m: re.Match[str], uk: bool) -> str:
+    """ "802.11ax", the Wi-Fi standard, is "eight oh two dot eleven A-X"."""
+    return "eight oh two dot eleven" + (" " + spell(m[1]) if m[1] else "")
+
+
 _ISBN = re.compile(r"\b(ISBN|ISSN)(?:-1[03])?:?\s?(\d[\d -]{6,15}[\dXx])\b")
 
 
@@ -124,6 +132,7 @@ def _speak_isbn(m: re.Match[str], uk: bool) -> str:
 
 RULES = (
     Rule("book number", _ISBN, _speak_isbn),
+    Rule("standard", _WIFI, _speak_wifi),
     Rule("thousands", _SPACED_THOUSANDS, lambda m, uk: m.group(0).replace(" ", ",")),
     Rule("power", _POWER, _speak_power),
     Rule("hexadecimal", _HEX, _speak_hex),
