@@ -89,6 +89,17 @@ def _speak_sum(m: re.Match[str], uk: bool) -> str:
     return f"{left} {_OPERATORS[m[2]]} {right} equals {total}"
 
 
+# --- records: 14-0-1, 3-2-1 ----------------------------------------------------------------------
+
+_RECORD = re.compile(r"(?<![\w.,$£€¥-])(\d{1,2})-(\d{1,2})-(\d{1,2})(?![\w%°-]|[.,]\d)")
+
+
+def _speak_record(m: re.Match[str], uk: bool) -> str:
+    """Three numbers joined by hyphens (dates are read before) are a team's record or a vote:
+    "14-0-1" is "fourteen-oh-one", not a range."""
+    return "-".join("oh" if n == "0" else cardinal(int(n)) for n in m.groups())
+
+
 # --- ranges and scores: 1910-1945, 2024-25, 18-24, 52-48 ------------------------------------------
 
 _RANGE = re.compile(
@@ -344,6 +355,7 @@ RULES = (
     Rule("year", _YEAR_SPAN, _speak_year_span),
     Rule("phone", _EMERGENCY, _speak_emergency),
     Rule("fraction", _FRACTION, _speak_fraction),
+    Rule("record", _RECORD, _speak_record),
     Rule("range", _RANGE, _speak_range),
     Rule("multiplier", _TIMES, _speak_times),
     Rule("ordinal", _ORDINAL, _speak_ordinal),
