@@ -47,8 +47,10 @@ _TITLES = {
     "Fr": "Father",
     "Mt": "Mount",
     "Ft": "Fort",
+    "Ald": "Alderman",
+    "Cllr": "Councillor",
 }
-_UNDOTTED_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof", "Mt", "dr", "mr", "mrs", "ms")
+_UNDOTTED_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof", "Mt", "Cllr", "dr", "mr", "mrs", "ms")
 _SHOUTED_TITLES = ("DR", "MR", "MRS", "MS", "PROF", "GOV", "SEN", "REP", "SGT", "CAPT", "REV")
 """Dotted titles in a headline set in capitals ("DR. WHO RETURNS")."""
 _TITLE = re.compile(
