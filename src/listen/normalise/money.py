@@ -95,7 +95,7 @@ _MONEY = re.compile(
     + "|".join(_PER)
     + r")\b)?"
     + rf"(?:\s(?P<code2>{_CODE})\b)?"
-    + r"(?:-(?P<each>a|an|per)-(?P<period>year|month|week|day|night|head|share|person)\b)?"
+    + r"(?:-(?P<each>a|an|per)-(?P<period>year|month|week|day|night|hour|head|share|person)\b)?"
 )
 _SUFFIXED = re.compile(
     r"(?<![\w.,])" + _amount_pattern(1) + rf"\s?(?:(?P<cur>€|£|¥)|(?P<code>{_CODE})\b)"
