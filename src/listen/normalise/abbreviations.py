@@ -316,9 +316,20 @@ _LETTER_A = re.compile(r"(?<=[^\W_] )A(?= [a-z])")
 """A capital "A" inside a sentence, after a word and before one in small letters, is the
 letter: "Class A shares", "Series A funding", "vitamin A and B"."""
 
+_LABEL_BEFORE = re.compile(
+    r"(?:^|\n)\s*(?:Summary|Update|Updated|Note|Analysis|Opinion|Review|Background|Comment"
+    r"|Watch|Listen|Read|Video|Photo|Exclusive|Breaking|Live) \Z"
+)
+"""A label run into its sentence, as scraped pages leave it ("Summary A good social support
+system"): the "A" after it starts the sentence, so it is the article."""
+
 INITIALS = (
     Rule("initial", _INITIAL, _speak_initial),
-    Rule("letter", _LETTER_A, lambda m, uk: LETTER_A),
+    Rule(
+        "letter",
+        _LETTER_A,
+        lambda m, uk: m[0] if _LABEL_BEFORE.search(m.string, 0, m.start()) else LETTER_A,
+    ),
 )
 """Run on the finished text, after punctuation is tidied: "John F. Kennedy" -> "John F Kennedy",
 "Class A shares" -> "Class A- shares"."""
