@@ -125,6 +125,16 @@ _WORDS = {
     "Vol.": "Volume",
     "Fig.": "Figure",
     "Prop.": "Proposition",
+    "govt": "government",
+    "Govt": "Government",
+    "Int'l": "International",
+    "Nat'l": "National",
+    "Univ.": "University",
+    "est.": "established",
+    "Est.": "Established",
+    "pop.": "population",
+    "avg.": "average",
+    "max.": "maximum",
     "No.": "number",
     "No": "number",
     "Nos.": "numbers",
@@ -132,7 +142,9 @@ _WORDS = {
     "p.": "page",
     "Dr.": "Drive",
 }
-_NEEDS_NUMBER = frozenset({"No.", "No", "Nos.", "pp.", "p.", "Prop."})
+_NEEDS_NUMBER = frozenset({"No.", "No", "Nos.", "pp.", "p.", "Prop.", "pop."})
+_FOUNDED = re.compile(r"\s?(?:1[0-9]|20)\d\d\b")
+"""A year after "est.": "Est. 1850" is "Established", "est. $5m" and "the est. cost" "estimated"."""
 _WORD = re.compile(
     r"(?<![\w.])(?:"
     + "|".join(re.escape(w) for w in sorted(_WORDS, key=len, reverse=True))
@@ -172,9 +184,16 @@ def _speak_weekday(m: re.Match[str], uk: bool) -> str:
 
 def _speak_word(m: re.Match[str], uk: bool) -> str:
     written = m.group(0)
-    if written in _NEEDS_NUMBER and not m.string[m.end() : m.end() + 2].strip()[:1].isdigit():
+    after = m.string[m.end() : m.end() + 4]
+    counted = after.strip()[:1].isdigit() or (written == "No." and after == " of ")
+    if written in _NEEDS_NUMBER and not counted:  # "No. 5", "No. of cases"; not "No. She"
         return written
     spoken = _WORDS[written]
+    if written.lower() == "est.":
+        if not after.strip():
+            return written
+        if not _FOUNDED.match(m.string, m.end()):
+            spoken = spoken.replace("stablished", "stimated")
     if written.endswith(".") and at_end(m):
         spoken += "."
     return spoken
