@@ -269,9 +269,15 @@ _HASHTAG = re.compile(r"(?<![\w&])#([A-Za-z]\w*)")
 _HANDLE = re.compile(r"(?<![\w.])@([A-Za-z_]\w*)")
 _NUMBER_SIGN = re.compile(r"(?<![\w&])#\s?(?=\d)")
 
+_WORD_PAIR = re.compile(r"(?<![\w/.])([A-Za-z][A-Za-z'-]{2,})/([A-Za-z][A-Za-z'-]{2,})(?![\w/])")
+"""Two words joined by a slash, as a newsreader joins them: "the Pfizer/BioNTech vaccine" is
+"Pfizer-BioNTech", "singer/songwriter" "singer-songwriter"; never "slash". Units ("km/h")
+and numbers are left to their own rules."""
+
 RULES = (
     Rule("email", _EMAIL, _speak_email),
     Rule("url", _URL, _speak_url),
+    Rule("word pair", _WORD_PAIR, lambda m, uk: f"{m[1]}-{m[2]}"),
     Rule("phone", _PHONE, _speak_phone),
     Rule("local phone", _LOCAL_PHONE, _speak_local_phone),
     Rule("spaced phone", _SPACED_PHONE, _speak_spaced_phone),
