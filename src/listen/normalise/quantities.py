@@ -234,16 +234,17 @@ def _speak_emergency(m: re.Match[str], uk: bool) -> str:
 # --- plurals of numbers: the under-21s, 100s of people -------------------------------------------
 
 _NUMBER_PLURAL = re.compile(
-    r"(?<![\w.,'$£€¥])(?<!iPhone )(?<!iPad )(?<!Galaxy )(?<!Pixel )(?<!Model )(\d{1,3})s\b"
+    r"(?<![\w.,'$£€¥])(?<!iPhone )(?<!iPad )(?<!Galaxy )(?<!Pixel )(?<!Model )"
+    r"(\d{1,3}(?:,\d{3})*)s\b"
 )
 """Not a model's name: "iPhone 5s", "Galaxy S10s" stay as they are."""
 
 
 def _speak_number_plural(m: re.Match[str], uk: bool) -> str:
     """ "the under-21s" are the "under twenty-ones", "100s of people" "hundreds of people"."""
-    value = int(m[1])
+    value = int(m[1].replace(",", ""))
     spoken = cardinal(value, uk=uk)
-    if value in (100, 1000):
+    if value in (100, 1000, 1_000_000):
         spoken = spoken.removeprefix("one ")
     return plural(spoken)
 
@@ -259,6 +260,8 @@ def _speak_fraction(m: re.Match[str], uk: bool) -> str:
     whole, top, bottom = m[1], int(m[2]), int(m[3])
     if whole is None and top == bottom == 50:
         return "fifty-fifty"
+    if whole is None and (bottom == 1 < top or _odds(m)):  # "5/1", "odds of 11/4"
+        return f"{cardinal(top, uk=uk)} to {cardinal(bottom, uk=uk)}"
     if bottom == 0:
         return number(m[2]) + " over zero"
     spoken = fraction(top, bottom, uk=uk)
@@ -267,6 +270,30 @@ def _speak_fraction(m: re.Match[str], uk: bool) -> str:
     if top == 1 and bottom > 1:
         spoken = "a " + spoken.removeprefix("one ")
     return cardinal(int(whole), uk=uk) + " and " + spoken
+
+
+_ODDS_BEFORE = re.compile(r"\b(?:odds of|odds|at|priced at)\s+\Z", re.IGNORECASE)
+_ODDS_AFTER = re.compile(r"\s+(?:favou?rites?|shots?|outsiders?|chances?|odds|on|against)\b")
+
+
+def _odds(m: re.Match[str]) -> bool:
+    """Betting odds: "odds of 11/4", "a 9/2 shot", "the 7/4 favourite"."""
+    before = _ODDS_BEFORE.search(m.string, 0, m.start()) is not None
+    return before or _ODDS_AFTER.match(m.string, m.end()) is not None
+
+
+# --- ratios and verses: a 2:1 ratio, Psalm 23:4 ---------------------------------------------------
+
+_RATIO = re.compile(r"(?<![\w:.,])(\d{1,3}):(\d)(?![\d:]|[.,]\d)")
+_BOOK_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+\Z")
+
+
+def _speak_ratio(m: re.Match[str], uk: bool) -> str:
+    """ "a 2:1 ratio" and a 2:1 win are "two to one"; "Psalm 23:4" is "Psalm twenty-three four"."""
+    first, second = cardinal(int(m[1]), uk=uk), cardinal(int(m[2]), uk=uk)
+    if _BOOK_BEFORE.search(m.string, 0, m.start()):
+        return f"{first} {second}"
+    return f"{first} to {second}"
 
 
 _TIMES = re.compile(rf"(?<![\w.,])({NUM})\s?[x×]\s?({NUM})(?![\w])|(?<![\w.,])({NUM})[x×](?!\w)")
@@ -354,6 +381,7 @@ RULES = (
     Rule("aircraft", _AIRBUS, _speak_airbus),
     Rule("year", _YEAR_SPAN, _speak_year_span),
     Rule("phone", _EMERGENCY, _speak_emergency),
+    Rule("ratio", _RATIO, _speak_ratio),
     Rule("fraction", _FRACTION, _speak_fraction),
     Rule("record", _RECORD, _speak_record),
     Rule("range", _RANGE, _speak_range),

@@ -86,8 +86,8 @@ _EARLY_YEAR = re.compile(
 _SCALES = {"k": "thousand", "K": "thousand", "M": "million", "mn": "million", "mln": "million"}
 _SCALES |= {"bn": "billion", "BN": "billion", "tn": "trillion", "trn": "trillion"}
 _SCALED = re.compile(
-    rf"(?<![\w.,$£€¥/-])(?P<n>{NUM})\s?(?P<s>bn|BN|trn|tn|mln|mn|[kKM])(?=\s+[a-z])"
-    r"(?!\s(?:race|run|runs|races|TV|TVs|video|videos|resolution|display"
+    rf"(?<![\w.,$£€¥/-])(?P<n>{NUM})\s?(?P<s>bn|BN|trn|tn|mln|mn|[kKM])(?=\s+[a-z]|-[a-z])"
+    r"(?![\s-](?:race|run|runs|races|TV|TVs|video|videos|resolution|display"
     r"|screen|screens|monitor|monitors|footage|streaming)\b)"
 )
 
