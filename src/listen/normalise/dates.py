@@ -88,7 +88,8 @@ def _speak_month_day(m: re.Match[str], uk: bool) -> str:
 # --- Day Month Year -------------------------------------------------------------------------------
 
 _DAY_MONTH = re.compile(
-    rf"(?:\b(?P<the>the|The)\s)?\b(?P<day>{_DAY})(?:\s?[-\u2013]\s?(?P<day2>{_DAY}))?"
+    rf"(?:\b(?P<the>the|The)\s)?\b(?P<day>{_DAY})"
+    rf"(?:(?:\s?[-\u2013]\s?|(?<=[0-9a-z])\s(?P<joined>and|to)\s)(?P<day2>{_DAY}))?"
     rf"(?:\s(?:of\s)?|-)(?P<month>{_ANY_MONTH})(?:(?P<sep>,?\s|-)(?P<year>{_YEAR}){_END})?"
     r"(?![\w-])"
 )
@@ -97,7 +98,7 @@ _DAY_MONTH = re.compile(
 def _speak_day_month(m: re.Match[str], uk: bool) -> str:
     spoken = (m["the"] or "the") + " " + _day(m["day"], uk)
     if m["day2"]:
-        spoken += " to " + _day(m["day2"], uk)
+        spoken += f" {m['joined'] or 'to'} " + _day(m["day2"], uk)
     if m["month"] in ("may", "march") and not m["year"] and not at_end(m):
         return m.group(0)
     spoken += " of " + month_name(m["month"])
