@@ -146,10 +146,11 @@ _NEEDS_NUMBER = frozenset({"No.", "No", "Nos.", "pp.", "p.", "Prop.", "pop."})
 _FOUNDED = re.compile(r"\s?(?:1[0-9]|20)\d\d\b")
 """A year after "est.": "Est. 1850" is "Established", "est. $5m" and "the est. cost" "estimated"."""
 _WORD = re.compile(
-    r"(?<![\w.])(?:"
+    r"(?<![\w.])(?:No|p|pp)\.(?=\d)|(?<![\w.])(?:"
     + "|".join(re.escape(w) for w in sorted(_WORDS, key=len, reverse=True))
     + r")(?![\w])"
 )
+"""An abbreviation as a whole word; "No.", "p." and "pp." also run into their number ("No.1")."""
 _MONTH_ABBREVIATION = re.compile(
     r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.(?=\s|\Z|[,;:])"
 )

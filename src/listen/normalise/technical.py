@@ -112,6 +112,16 @@ _SPACED_THOUSANDS = re.compile(r"(?<![\w.,+-])\d{1,3}(?: \d{3}){2,}(?![\w]|[.,]\
 """At least two spaced groups of three, so "in 2024 1234 people" and "scored 3 123" stay apart;
 phone numbers, which start with a zero, were claimed earlier."""
 
+_LINEAGE = re.compile(r"(?<![\w.])([A-Z]{1,4})\.(\d{1,3}(?:\.\d{1,3})*)(?![\w]|\.\d)")
+
+
+def _speak_lineage(m: re.Match[str], uk: bool) -> str:
+    """A virus lineage: "BA.2" is "B-A point two", "XBB.1.5" "X-B-B point one point five"
+    (the digits alone left full stops that the engine read as the ends of sentences)."""
+    numbers = " point ".join(cardinal(int(n)) for n in m[2].split("."))
+    return f"{spell(m[1])} point {numbers}"
+
+
 _WIFI = re.compile(r"\b802\.11([a-z]{1,2})?\b")
 
 
@@ -133,6 +143,7 @@ def _speak_isbn(m: re.Match[str], uk: bool) -> str:
 RULES = (
     Rule("book number", _ISBN, _speak_isbn),
     Rule("standard", _WIFI, _speak_wifi),
+    Rule("lineage", _LINEAGE, _speak_lineage),
     Rule("thousands", _SPACED_THOUSANDS, lambda m, uk: m.group(0).replace(" ", ",")),
     Rule("power", _POWER, _speak_power),
     Rule("hexadecimal", _HEX, _speak_hex),
