@@ -280,6 +280,8 @@ _OPENING = re.compile(r"(?:^|[.!?])[\s\"']*\Z")
 
 
 _NEXT_CAPITAL = re.compile(r"\s+[A-Z]")
+_PARTY_NAMES = frozenset({"labour", "labor"})
+"""Britain's Labour and Australia's Labor: names, whatever the spelling, even opening a sentence."""
 
 
 def _sentence_start(m: re.Match[str]) -> bool:
@@ -294,6 +296,8 @@ def _respell(table: dict[str, str]) -> Rule:
         word = m.group(0)
         target = table.get(word.lower())
         if target is None or (word[0].isupper() and not _sentence_start(m)):
+            return word
+        if word[0].isupper() and word.lower() in _PARTY_NAMES:
             return word
         return target.capitalize() if word[0].isupper() else target
 

@@ -70,7 +70,7 @@ _FOREIGN_DIGIT = re.compile(r"(?![0-9])\d")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _UNSPOKEN = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "So", "Sc", "Sk", "Sm", "Zl", "Zp"})
-_KEPT_SYMBOLS = frozenset("°€£¥₩₹₽₪₦₺×§")
+_KEPT_SYMBOLS = frozenset("°€£¥₩₹₽₪₦₺×§±")
 _KEPT_PUNCTUATION = frozenset("\u2013\u2014\u2015•·")
 _LOOSE_PUNCTUATION = re.compile(r"[ \t]+(?=[.,?!:;](?:\s|\Z))")
 
@@ -294,6 +294,7 @@ _SYMBOL_WORDS = {
     "%": "percent",
     "@": "at",
     "+": "plus",
+    "±": "plus or minus",
     "=": "equals",
     "°": "degrees",
     "#": "hash",
