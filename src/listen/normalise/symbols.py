@@ -269,12 +269,21 @@ _HASHTAG = re.compile(r"(?<![\w&])#([A-Za-z]\w*)")
 _HANDLE = re.compile(r"(?<![\w.])@([A-Za-z_]\w*)")
 _NUMBER_SIGN = re.compile(r"(?<![\w&])#\s?(?=\d)")
 
+_TICKER = re.compile(
+    r"\s*\((?:(?:NASDAQ|Nasdaq|NYSE|NYSE American|NYSE Arca|LSE|TSX|TSXV|ASX|OTC|OTCQX|TYO|HKEX"
+    r"|SGX|NSE|BSE|Euronext|XETRA|FWB|SIX|KRX|CSE)\s?:\s?[A-Z0-9.\-]{1,10}"
+    r"|[A-Z0-9]{2,6}\.[A-Z]{1,2})\)"
+)
+"""A stock's exchange and ticker, or its Reuters code, in brackets after the company's name:
+"Apple (NASDAQ: AAPL)", "Tesla (TSLA.O)". A newsreader leaves them out."""
+
 _WORD_PAIR = re.compile(r"(?<![\w/.])([A-Za-z][A-Za-z'-]{2,})/([A-Za-z][A-Za-z'-]{2,})(?![\w/])")
 """Two words joined by a slash, as a newsreader joins them: "the Pfizer/BioNTech vaccine" is
 "Pfizer-BioNTech", "singer/songwriter" "singer-songwriter"; never "slash". Units ("km/h")
 and numbers are left to their own rules."""
 
 RULES = (
+    Rule("ticker", _TICKER, lambda m, uk: ""),
     Rule("email", _EMAIL, _speak_email),
     Rule("url", _URL, _speak_url),
     Rule("word pair", _WORD_PAIR, lambda m, uk: f"{m[1]}-{m[2]}"),

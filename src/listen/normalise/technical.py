@@ -119,6 +119,8 @@ def _speak_lineage(m: re.Match[str], uk: bool) -> str:
     """A virus lineage: "BA.2" is "B-A point two", "XBB.1.5" "X-B-B point one point five"
     (the digits alone left full stops that the engine read as the ends of sentences)."""
     numbers = " point ".join(cardinal(int(n)) for n in m[2].split("."))
+    if m[1] == "ID":  # Volkswagen's cars: "ID.3" is "I-D three"
+        return f"{spell(m[1])} {numbers}"
     return f"{spell(m[1])} point {numbers}"
 
 
