@@ -579,10 +579,15 @@ def _consonants_ok(run: str, *, first: bool, final: bool) -> bool:
         return run in _ONSETS or (len(run) == 3 and run[0] == "S" and run[1:] in _ONSETS)
     if final:
         body = run[:-1] if run.endswith("S") and len(run) > 1 else run
-        return len(body) <= 1 or body in _CODAS or (len(body) == 2 and body[0] == body[1])
+        doubled = len(body) == 2 and body[0] == body[1]
+        return len(body) <= 1 or body in _CODAS or body in _LOOSE_CODAS or doubled
     return len(run) <= 3
 
 
+_LOOSE_CODAS = frozenset(
+    {"RL", "RP", "RF", "RS", "XT", "LS", "NS", "PS", "TS", "WN", "WL", "TCH", "NCH", "RCH", "GHT"}
+)
+"""Word endings a shouted word may have beyond the strict list ("GIRLS", "NEXT", "DOWN")."""
 _CLAUSE_ENDS = "!?:;\n"
 """Not the full stop: the normaliser is given one sentence, whose full stops are in
 abbreviations ("HOW APPLE INC. WON")."""
@@ -599,9 +604,14 @@ def _shouted(m: re.Match[str]) -> bool:
     ends = [i for i in (text.find(c, m.end()) for c in _CLAUSE_ENDS) if i >= 0]
     words = _LETTERS.findall(text, start, min(ends, default=len(text)))
     capitals = sum(len(w) > 1 and w.isupper() for w in words)
+    if len(words) == 1 and len(words[0]) >= _LONE_HEADING:  # a heading of one word: "STAFF"
+        return words[0].isupper()
     capitalised = sum(w[0].isupper() and not w.isupper() for w in words)
     small = (w for w in words if w[0].islower())
     return capitals >= 2 and capitals > capitalised and all(w in _SPOKEN_NUMBER for w in small)
+
+
+_LONE_HEADING = 4
 
 
 _SPOKEN_NUMBER = NUMBER_WORDS | {"to", "and", "nothing", "nil"}
