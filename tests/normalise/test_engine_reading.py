@@ -31,3 +31,26 @@ def test_the_letter_a_before_a_number_stays_the_letter(written: str) -> None:
 
 def test_the_article_is_still_the_article() -> None:
     assert _phonemes(to_spoken("A man said")).startswith(_ARTICLE)
+
+
+@pytest.mark.parametrize(
+    ("name", "heard", "not_heard"),
+    [
+        ("Putin", "puːt", "pjuː"),
+        ("Sunak", "suːn", "sʌn"),
+        ("Scholz", "ʃoʊlts", "skɑː"),
+        ("the Houthis", "huːθ", "haʊ"),
+        ("Huawei", "wɑːw", "hjuː"),
+    ],
+)
+def test_names_from_the_base_lexicon_reach_the_engine_as_said(
+    name: str, heard: str, not_heard: str
+) -> None:
+    assert not_heard in _unstressed(name)
+    said = _unstressed(to_spoken(name))
+    assert heard in said
+    assert not_heard not in said
+
+
+def _unstressed(text: str) -> str:
+    return _phonemes(text).replace("ˈ", "").replace("ˌ", "")
