@@ -73,6 +73,13 @@ _PER = {
     "hour": "hour",
     "share": "share",
     "person": "person",
+    "bbl": "barrel",
+    "barrel": "barrel",
+    "oz": "ounce",
+    "ounce": "ounce",
+    "tonne": "tonne",
+    "MWh": "megawatt hour",
+    "kWh": "kilowatt hour",
 }
 _SYMBOL = r"US\s?\$|A\$|C\$|NZ\$|HK\$|S\$|R\$|\$|£|€|¥|₩|₹|₽|₪|₦|₺|Rs\.?(?=\s?\d)"
 _CODE = r"USD|EUR|GBP|JPY|CNY|KRW|INR|CHF|AUD|CAD"

@@ -49,15 +49,28 @@ def _speak_decade(m: re.Match[str], uk: bool) -> str:
 
 # --- quarters and inches -------------------------------------------------------------------------
 
-_QUARTER = re.compile(r"\b([1-4])Q\s?((?:19|20)?\d{2})\b")
+_QUARTER = re.compile(r"\b([1-4])([QH])\s?((?:19|20)?\d{2})\b")
+_QUARTER_APOSTROPHE = re.compile(r"\b([QH])([1-4])\s?'(\d{2})\b")
+_TENOR = re.compile(
+    r"\b(\d{1,2})Y(?=\s(?:yields?|notes?|bonds?|Treasur(?:y|ies)|gilts?|Bunds?|swaps?|rates?)\b)"
+)
+"""A bond's term as dealers write it: "the 10Y yield" is "the ten-year yield"."""
 _FEET_INCHES = re.compile(r"(?<![\w.,])(\d{1,2})'\s?(\d{1,2})\"")
 _INCHES = re.compile(rf"(?<![\w.,])({NUM})\"")
 
 
 def _speak_quarter(m: re.Match[str], uk: bool) -> str:
-    written_year = m[2]
+    """ "3Q24" is "the third quarter of twenty-four", "1H 2024" "the first half of twenty
+    twenty-four"."""
+    written_year = m[3]
     said = year(int(written_year)) if len(written_year) == 4 else cardinal(int(written_year))
-    return f"the {ordinal(int(m[1]))} quarter of {said}"
+    part = "quarter" if m[2] == "Q" else "half"
+    return f"the {ordinal(int(m[1]))} {part} of {said}"
+
+
+def _speak_quarter_apostrophe(m: re.Match[str], uk: bool) -> str:
+    """ "Q1'24" is "Q one twenty-four"."""
+    return f"{m[1]} {cardinal(int(m[2]))} {cardinal(int(m[3]))}"
 
 
 def _speak_feet_inches(m: re.Match[str], uk: bool) -> str:
@@ -374,6 +387,8 @@ RULES = (
     Rule("year", _ERA_YEAR, _speak_era),
     Rule("arithmetic", _SUM, _speak_sum),
     Rule("quarter", _QUARTER, _speak_quarter),
+    Rule("quarter", _QUARTER_APOSTROPHE, _speak_quarter_apostrophe),
+    Rule("term", _TENOR, lambda m, uk: cardinal(int(m[1])) + "-year"),
     Rule("measure", _FEET_INCHES, _speak_feet_inches),
     Rule("measure", _INCHES, _speak_inches),
     Rule("year", _FISCAL, _speak_fiscal),
