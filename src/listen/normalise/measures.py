@@ -24,6 +24,7 @@ _UNITS = {
     "KM": "kilometer",
     "ft": "foot/feet",
     "yd": "yard",
+    "yds": "yard",
     "mi": "mile",
     "mph": "mile per hour/miles per hour",
     "km/h": "kilometer per hour/kilometers per hour",
