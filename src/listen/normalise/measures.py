@@ -87,6 +87,7 @@ _UNITS = {
     "C": "degree Celsius/degrees Celsius",
     "F": "degree Fahrenheit/degrees Fahrenheit",
     "%": "percent/percent",
+    "pc": "percent/percent",
     "ms": "millisecond",
     "sec": "second",
     "secs": "second",
@@ -111,7 +112,7 @@ _UNITS = {
     "yr": "year",
     "yrs": "year",
 }
-_ATTACHED_ONLY = frozenset({"g", "l", "L", "V", "W", "h", "s", "ha", "°", "C", "F", "pp"})
+_ATTACHED_ONLY = frozenset({"g", "l", "L", "V", "W", "h", "s", "ha", "°", "C", "F", "pp", "pc"})
 _NOT_TEMPERATURES = re.compile(
     r"\b(?:iPhone|Class|Form|Room|Gate|Platform|Flat|Apartment|Unit|Suite|Terminal|Block|Row|"
     r"Seat|Year|Grade|Level|Type|Route|Bus|Model|Floor|Pier|Stand|Bay)\s+\Z"
@@ -177,7 +178,16 @@ def _counted_millions(m: re.Match[str]) -> bool:
     word = after.group(1)
     plural = len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us"))
     counted = word in _COUNTED_IRREGULAR or (plural and word not in _NOT_PLURALS)
-    return counted and word not in _RACES
+    return (counted and word not in _RACES) or _counted_doing(m, word)
+
+
+_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|A|An|The)\s+\Z")
+
+
+def _counted_doing(m: re.Match[str], word: str) -> bool:
+    """ "17.4m voted Leave": a count that did something, not "a 5m raised bed"."""
+    verb = len(word) > 4 and word.endswith("ed")
+    return verb and _ARTICLE_BEFORE.search(m.string, 0, m.start()) is None
 
 
 def _named(m: re.Match[str]) -> bool:
