@@ -287,7 +287,7 @@ def roman_value(numeral: str) -> int:
 
 
 def _speak_counted(m: re.Match[str], uk: bool) -> str:
-    if not m[2]:
+    if not m[2] or m.string.endswith("Xbox ", 0, m.start()):  # the Xbox Series X
         return m.group(0)
     return f"{m[1]} {cardinal(roman_value(m[2]), uk=uk)}"
 

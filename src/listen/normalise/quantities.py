@@ -197,6 +197,8 @@ _BOEING = re.compile(
     r"(7[0-8]7)(?:-([1-9]00))?(s?)\b"
     r"|\b(7[0-8]7)[xX]\b"
 )
+_GRAPHICS = re.compile(r"\b((?:RTX|GTX|RX) )([1-9]\d{3})\b(?![.,]\d)")
+"""A graphics card's model, said in pairs: "RTX 4090" is "forty ninety"."""
 _AIRBUS = re.compile(r"\bA(3[0-8]\d|220)(neo|ceo|XLR|LR)?(s?)\b")
 _TEAM = re.compile(r"(?<![\w.,])(49|76)ers\b")
 
@@ -394,6 +396,7 @@ RULES = (
     Rule("year", _FISCAL, _speak_fiscal),
     Rule("aircraft", _BOEING, _speak_boeing),
     Rule("aircraft", _AIRBUS, _speak_airbus),
+    Rule("model", _GRAPHICS, lambda m, uk: m[1] + year(int(m[2]))),
     Rule("year", _YEAR_SPAN, _speak_year_span),
     Rule("phone", _EMERGENCY, _speak_emergency),
     Rule("ratio", _RATIO, _speak_ratio),
