@@ -20,3 +20,10 @@ def test_a_listed_initialism_is_spelled_even_when_shouted() -> None:
     assert speak_caps("FBI", {"FBI"}, set(), shouted=True) == "F-B-I"
     assert speak_caps("WILL", set(), set(), shouted=True) == "Will"
     assert speak_caps("WILL", set(), set(), shouted=False) == "W-I-L-L"
+
+
+def test_a_list_of_agencies_is_not_a_shouted_headline() -> None:
+    from listen.normalise import to_spoken
+
+    assert to_spoken("FBI, DEA, ATF") == "F-B-I, D-E.A, A-T-F"
+    assert to_spoken("FBI, UEA, ATF") == "F-B-I, U-E.A, A-T-F"  # not listed: still letters

@@ -594,7 +594,7 @@ abbreviations ("HOW APPLE INC. WON")."""
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
-def _shouted(m: re.Match[str]) -> bool:
+def _shouted(m: re.Match[str], initialisms: Set[str]) -> bool:
     """Whether the clause around a match is set in capitals: at least two capital words of two
     letters or more, more of them than capitalised words (the rules before this one write
     "INC" as "Incorporated"), and no word in small letters but the numbers already spoken
@@ -603,12 +603,24 @@ def _shouted(m: re.Match[str]) -> bool:
     start = max(text.rfind(c, 0, m.start()) for c in _CLAUSE_ENDS) + 1
     ends = [i for i in (text.find(c, m.end()) for c in _CLAUSE_ENDS) if i >= 0]
     words = _LETTERS.findall(text, start, min(ends, default=len(text)))
-    capitals = sum(len(w) > 1 and w.isupper() for w in words)
+    capitals = [w for w in words if len(w) > 1 and w.isupper()]
     if len(words) == 1 and len(words[0]) >= _LONE_HEADING:  # a heading of one word: "STAFF"
         return words[0].isupper()
     capitalised = sum(w[0].isupper() and not w.isupper() for w in words)
     small = (w for w in words if w[0].islower())
-    return capitals >= 2 and capitals > capitalised and all(w in _SPOKEN_NUMBER for w in small)
+    worded = any(_plainly_a_word(w, initialisms) for w in capitals)
+    return (
+        len(capitals) >= 2
+        and len(capitals) > capitalised
+        and worded
+        and all(w in _SPOKEN_NUMBER for w in small)
+    )
+
+
+def _plainly_a_word(word: str, initialisms: Set[str]) -> bool:
+    """A capital word no initialism could be: a common word ("THE"), or four letters or more
+    and not listed. A list of agencies ("FBI, DEA, ATF") is not a headline in capitals."""
+    return word.lower() in _COMMON or (len(word) >= _LONE_HEADING and word not in initialisms)
 
 
 _LONE_HEADING = 4
@@ -646,7 +658,7 @@ def caps_rule(initialisms: Set[str], acronyms: Set[str]) -> Rule:
     """The initialism/acronym rule for one lexicon's lists."""
 
     def speak(m: re.Match[str], uk: bool) -> str:
-        spoken = speak_caps(m[1], initialisms, acronyms, shouted=_shouted(m))
+        spoken = speak_caps(m[1], initialisms, acronyms, shouted=_shouted(m, initialisms))
         ending = (m[2] or "").replace("'S", "'s")
         if ending and spoken == spell(m[1]):
             return _spell_with_ending(m[1], ending)
