@@ -225,12 +225,12 @@ def _speak_measure(m: re.Match[str], uk: bool) -> str:
 
 # --- imperial pairs: 6ft 2in, 9st 4lb, and stone alone --------------------------------------------
 
-_FEET_INCHES = re.compile(r"(?<![\w.,])(\d{1,2})\s?ft\s?(\d{1,2})\s?in\b")
+_FEET_INCHES = re.compile(r"(?<![\w.,])(\d{1,2})(?:'|\s?ft)\s?(\d{1,2})(?:\"|\s?in\b)")
 _STONE = re.compile(r"(?<![\w.,])(\d{1,2})\s?st(?:\s?(\d{1,2})\s?lbs?)?\b")
 
 
 def _speak_feet_inches(m: re.Match[str], uk: bool) -> str:
-    """ "6ft 2in" is "six feet two inches"."""
+    """ "6ft 2in" and "6'2\"" are "six feet two inches"."""
     feet, inches = int(m[1]), int(m[2])
     return (
         f"{cardinal(feet)} {'foot' if feet == 1 else 'feet'} "

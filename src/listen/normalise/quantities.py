@@ -55,7 +55,6 @@ _TENOR = re.compile(
     r"\b(\d{1,2})Y(?=\s(?:yields?|notes?|bonds?|Treasur(?:y|ies)|gilts?|Bunds?|swaps?|rates?)\b)"
 )
 """A bond's term as dealers write it: "the 10Y yield" is "the ten-year yield"."""
-_FEET_INCHES = re.compile(r"(?<![\w.,])(\d{1,2})'\s?(\d{1,2})\"")
 _INCHES = re.compile(rf"(?<![\w.,])({NUM})\"")
 
 
@@ -73,14 +72,8 @@ def _speak_quarter_apostrophe(m: re.Match[str], uk: bool) -> str:
     return f"{m[1]} {cardinal(int(m[2]))} {cardinal(int(m[3]))}"
 
 
-def _speak_feet_inches(m: re.Match[str], uk: bool) -> str:
-    feet, inches = int(m[1]), int(m[2])
-    return f"{cardinal(feet)} {'foot' if feet == 1 else 'feet'} {_inches(inches)}"
-
-
-def _inches(value: int | str) -> str:
-    words = number(value) if isinstance(value, str) else cardinal(value)
-    return words + (" inch" if value in (1, "1") else " inches")
+def _inches(written: str) -> str:
+    return number(written) + (" inch" if written == "1" else " inches")
 
 
 def _speak_inches(m: re.Match[str], uk: bool) -> str:
@@ -391,7 +384,6 @@ RULES = (
     Rule("quarter", _QUARTER, _speak_quarter),
     Rule("quarter", _QUARTER_APOSTROPHE, _speak_quarter_apostrophe),
     Rule("term", _TENOR, lambda m, uk: cardinal(int(m[1])) + "-year"),
-    Rule("measure", _FEET_INCHES, _speak_feet_inches),
     Rule("measure", _INCHES, _speak_inches),
     Rule("year", _FISCAL, _speak_fiscal),
     Rule("aircraft", _BOEING, _speak_boeing),
