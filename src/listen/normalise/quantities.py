@@ -131,6 +131,8 @@ def _end_year(first: int, second: str) -> str:
     if len(second) == 4:
         return year(int(second))
     full = first // 100 * 100 + int(second)
+    if full <= first:  # "1999/00" ends in the next century
+        full += 100
     return cardinal(int(second)) if int(second) >= 10 else year(full)
 
 
@@ -179,8 +181,7 @@ def _speak_year_span(m: re.Match[str], uk: bool) -> str:
     following = first + 1
     if int(second) != (following if len(second) == 4 else following % 100):
         return m.group(0)
-    short = len(second) == 2 and following % 100 >= 10
-    return year(first) + " to " + (cardinal(following % 100) if short else year(following))
+    return year(first) + " to " + _end_year(first, second)
 
 
 # --- aircraft and teams: the 737 MAX, an A380, the 49ers ----------------------------------------
