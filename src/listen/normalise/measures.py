@@ -181,13 +181,9 @@ def _counted_millions(m: re.Match[str]) -> bool:
     return (counted and word not in _RACES) or _counted_doing(m, word)
 
 
-_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|A|An|The)\s+\Z")
-
-
 def _counted_doing(m: re.Match[str], word: str) -> bool:
     """ "17.4m voted Leave": a count that did something, not "a 5m raised bed"."""
-    verb = len(word) > 4 and word.endswith("ed")
-    return verb and _ARTICLE_BEFORE.search(m.string, 0, m.start()) is None
+    return len(word) > 4 and word.endswith("ed") and not attributive(m)
 
 
 def _named(m: re.Match[str]) -> bool:
