@@ -11,7 +11,7 @@ import re
 
 from listen.normalise.money import attributive
 from listen.normalise.numbers import cardinal, fraction, number
-from listen.normalise.rule import NUM, Rule
+from listen.normalise.rule import MINUS_AFTER, NUM, Rule
 
 __all__ = ["RULES"]
 
@@ -122,7 +122,7 @@ _PER_ONLY = frozenset({"s"})
 _UNIT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _MEASURE = re.compile(
     r"(?<![\w.,$£€¥/])(?P<minus>(?<![\w-])-)?(?P<n1>(?:\d{1,3}\s)?\d+/\d+|" + NUM + r")"
-    r"(?:\s?(?P<join>-|\u2013|to|x|×|by)\s?(?P<n2>" + NUM + r"))?"
+    r"(?:(?!" + MINUS_AFTER + r")\s?(?P<join>-|\u2013|to|x|×|by)\s?(?P<n2>" + NUM + r"))?"
     r"(?:\s(?P<scale>thousand|million|billion))?"
     r"(?P<space>\s?)(?:(?P<unit>" + _UNIT + r")(?![\w°])|(?=/))"
     r"(?:/(?P<per>" + _UNIT + r")(?![\w°]))?"

@@ -18,7 +18,7 @@ from listen.normalise.numbers import (
     plural,
     year,
 )
-from listen.normalise.rule import LETTER_A, NUM, Rule, spell
+from listen.normalise.rule import LETTER_A, MINUS_AFTER, NUM, Rule, spell
 
 __all__ = ["RULES"]
 
@@ -109,7 +109,8 @@ def _speak_record(m: re.Match[str], uk: bool) -> str:
 # --- ranges and scores: 1910-1945, 2024-25, 18-24, 52-48 ------------------------------------------
 
 _RANGE = re.compile(
-    rf"(?<![\w.,$£€¥-])({NUM})(?:\s?[-\u2013]\s?|\s(?:to|through)\s)({NUM})(?![\w%°]|[.,]\d)"
+    rf"(?<![\w.,$£€¥-])({NUM})(?!{MINUS_AFTER})(?:\s?[-\u2013]\s?|\s(?:to|through)\s)({NUM})"
+    r"(?![\w%°]|[.,]\d)"
 )
 
 
@@ -136,18 +137,56 @@ def _end_year(first: int, second: str) -> str:
     return cardinal(int(second)) if int(second) >= 10 else year(full)
 
 
-_SET_BEFORE = re.compile(r"\d\s?[-\u2013]\s?\d,\s*\Z")
-_SET_AFTER = re.compile(r",\s*\d\s?[-\u2013]\s?\d")
-
-
 def _nil_score(m: re.Match[str], first: str, uk: bool) -> str:
     """A range never ends at zero, so "2-0" is a score: "two-nil" in Britain, "two to nothing"
-    in America, and a tennis set among others ("6-4, 6-0") "six-love"; "two to zero" is none."""
+    in America; "two to zero" is neither."""
     said = cardinal(int(first))
-    in_sets = _SET_BEFORE.search(m.string, 0, m.start()) or _SET_AFTER.match(m.string, m.end())
-    if in_sets and int(first) <= 7:
-        return f"{said}-love"
     return f"{said}-nil" if uk else f"{said} to nothing"
+
+
+# --- tennis: 6-4, 7-6 (5), 6-0 --------------------------------------------------------------------
+
+_SET = r"[0-7]\s?[-\u2013]\s?[0-7](?:\s?\((?:\d{1,2}\s?[-\u2013]\s?)?\d{1,2}\))?"
+_SETS = re.compile(
+    rf"(?<![\w.,$£€¥(-])(?:{_SET}(?:,\s?|\s))+{_SET}(?![\w%°-]|[.,]\d)|(?<![\w.,-]){_SET}(?<=\))"
+)
+"""Two or more sets ("6-4, 6-0", "6-4 6-3"), or one with its tie-break ("7-6 (5)")."""
+_ONE_SET = re.compile(
+    r"([0-7])\s?[-\u2013]\s?([0-7])(?:\s?\((?:(\d{1,2})\s?[-\u2013]\s?)?(\d{1,2})\))?"
+)
+
+
+def _speak_sets(m: re.Match[str], uk: bool) -> str:
+    """A tennis score, set by set, as a commentator gives it: "six-four, six-love", and a
+    tie-break's score whole, "seven-six, seven-five in the tie-break" for "7-6 (5)" (the
+    loser's points). Left for the range rule unless every pair is a set that can end so."""
+    sets = [s.groups() for s in _ONE_SET.finditer(m.group(0))]
+    if not all(_a_set(int(a), int(b), tb) for a, b, _, tb in sets):
+        return m.group(0)
+    return ", ".join(_said_set(a, b, tb_first, tb) for a, b, tb_first, tb in sets)
+
+
+def _a_set(a: int, b: int, tiebreak: str | None) -> bool:
+    won, lost = max(a, b), min(a, b)
+    if tiebreak is not None:
+        return won == 7 and lost == 6
+    return (won == 6 and lost <= 4) or (won == 7 and lost in (5, 6))
+
+
+def _said_set(a: str, b: str, tb_first: str | None, tb: str | None) -> str:
+    said = f"{_game(int(a))}-{_game(int(b))}"
+    if tb is None:
+        return said
+    if tb_first is not None:  # "7-6 (7-5)": both points given
+        points = (int(tb_first), int(tb))
+    else:  # "7-6 (5)": the loser's points; the winner won by two, and at least seven
+        lost = int(tb)
+        points = (max(7, lost + 2), lost) if int(a) > int(b) else (lost, max(7, lost + 2))
+    return f"{said}, {_game(points[0])}-{_game(points[1])} in the tie-break"
+
+
+def _game(count: int) -> str:
+    return "love" if count == 0 else cardinal(count)
 
 
 # --- fiscal years: FY2024, FY24, FY 2024-25 ------------------------------------------------------
@@ -395,6 +434,7 @@ RULES = (
     Rule("ratio", _RATIO, _speak_ratio),
     Rule("fraction", _FRACTION, _speak_fraction),
     Rule("record", _RECORD, _speak_record),
+    Rule("tennis", _SETS, _speak_sets),
     Rule("range", _RANGE, _speak_range),
     Rule("multiplier", _TIMES, _speak_times),
     Rule("ordinal", _ORDINAL, _speak_ordinal),

@@ -6,10 +6,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["LETTER_A", "NUM", "Rewrite", "Rule", "at_end", "keep_final_period", "spell"]
+__all__ = [
+    "LETTER_A",
+    "MINUS_AFTER",
+    "NUM",
+    "Rewrite",
+    "Rule",
+    "at_end",
+    "keep_final_period",
+    "spell",
+]
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 """A written number: 13,000 / 2.5 / .25 / 004 (no sign)."""
+MINUS_AFTER = r"\s[-\u2013]\d"
+"""A space, a dash and a digit after a number: the next figure's minus sign, as in a row of
+price changes ("113.40 -1.62 -1.41%"), not a range."""
 
 _TAIL = re.compile(r"[\s\"')\]]*\Z")
 
