@@ -83,7 +83,8 @@ def _speak_saint(m: re.Match[str], uk: bool) -> str:
     follows_name = m.string[m.end() : m.end() + 2].strip()[:1].isupper()
     word = previous[1] if previous else ""
     sentence_start = not word or word[-1] in ".!?\"'(" or before.strip() == word
-    street = word[:1].isdigit() or (word[:1].isupper() and not sentence_start)
+    after_name = word[:1].isupper() and not sentence_start and word[-1] not in ",;:"
+    street = word[:1].isdigit() or after_name  # "Main St. Louis", not "Arena, St. Louis"
     if follows_name and not street:
         return "Saint"
     if not follows_name and not previous:

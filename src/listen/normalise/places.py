@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from listen.normalise.numbers import digits
 from listen.normalise.rule import Rule, keep_final_period
 
 __all__ = ["RULES"]
@@ -88,12 +89,36 @@ _PARTY = re.compile(
 )
 """A party and a state, as in "Sen. Jones, D-Mass.", "Rep. Lee (R-CA)", "Sen. Cruz, R-Texas"."""
 _NAME_AFTER = re.compile(r"\s+[A-Z][a-z]+\b(?!\.)")
+_POSTAL_STATE = re.compile(
+    r"(?<=[a-z], )(" + "|".join(_POSTAL) + r")(?:\s(\d{5})(?:-(\d{4}))?)?"
+    r"(?=[,.;:)!?\"'@\u2013\u2014-]|\s|\Z)"
+)
+"""A state's postal code after a place and a comma, as listings and press releases write it:
+"Saratoga Springs, NY", "Portland, OR 97201" (its ZIP code said digit by digit)."""
+_WORDLIKE = frozenset({"OK", "HI", "ME", "IN", "OR", "OH", "ID"})
+"""Codes that are also words: a state only where no small-letter word follows ("Boise, ID
+last year" stays) and the word before is not a reply ("Well, OK.")."""
+_REPLY = re.compile(r"(?:\A|[\s\"'(])(?:Well|Yes|No|Oh|Okay|Fine|Sure|Right|So|And|But), \Z")
+_SMALL_WORD_AFTER = re.compile(r"\s+[a-z]")
 
 
 def _speak_place_state(m: re.Match[str], uk: bool) -> str:
     if m[1] == "Miss." and _NAME_AFTER.match(m.string, m.end()):
         return m[0]
     return keep_final_period(m, _AP_STATES[m[1]])
+
+
+def _speak_postal_state(m: re.Match[str], uk: bool) -> str:
+    code, zip_code, extension = m.groups()
+    if code in _WORDLIKE and (
+        (zip_code is None and _SMALL_WORD_AFTER.match(m.string, m.end()))
+        or _REPLY.search(m.string, 0, m.start())
+    ):
+        return m[0]
+    spoken = _POSTAL[code]
+    if zip_code:
+        spoken += ", " + digits(zip_code) + (", " + digits(extension) if extension else "")
+    return spoken
 
 
 def _speak_party(m: re.Match[str], uk: bool) -> str:
@@ -118,4 +143,5 @@ RULES = (
     Rule("dateline", _AGENCY, lambda m, uk: m[1]),
     Rule("state", _PARTY, _speak_party),
     Rule("state", _PLACE_STATE, _speak_place_state),
+    Rule("state", _POSTAL_STATE, _speak_postal_state),
 )
