@@ -40,6 +40,11 @@ _UNITS = {
     "lb": "pound",
     "lbs": "pound",
     "oz": "ounce",
+    "lb-ft": "pound-foot/pound-feet",
+    "Nm": "newton meter",
+    "tsp": "teaspoon",
+    "tbsp": "tablespoon",
+    "Tbsp": "tablespoon",
     "l": "liter",
     "L": "liter",
     "ml": "milliliter",
@@ -143,6 +148,26 @@ def _unit_words(unit: str, value: str, uk: bool) -> str:
     return words
 
 
+def _part_of_one(m: re.Match[str]) -> tuple[int, int] | None:
+    """A fraction below one on its own ("1/2 tsp"), as (top, bottom); None for anything else."""
+    written = m["n1"]
+    if "/" not in written or " " in written or m["n2"] or m["per"] or m["scale"] or m["minus"]:
+        return None
+    top, bottom = (int(x) for x in written.split("/"))
+    return (top, bottom) if 0 < top < bottom else None
+
+
+def _part_of(part: tuple[int, int], unit: str, uk: bool) -> str:
+    """ "1/2 tsp" is "half a teaspoon", "3/4 mile" "three quarters of a mile"."""
+    article = "an" if unit[:1] in "aeiou" or unit.startswith("hour") else "a"
+    if part == (1, 2):
+        return f"half {article} {unit}"
+    spoken = fraction(*part, uk=uk)
+    if spoken.startswith("one "):
+        spoken = "a " + spoken.removeprefix("one ")
+    return f"{spoken} of {article} {unit}"
+
+
 def _quantity(written: str, uk: bool) -> str:
     if "/" not in written:
         return number(written, uk=uk)
@@ -202,6 +227,9 @@ def _speak_measure(m: re.Match[str], uk: bool) -> str:
     spaced_alone = m["space"] and unit in _ATTACHED_ONLY and not per
     if spaced_alone or unit in _PER_ONLY or per == "°" or _named(m):
         return m.group(0)
+    part = _part_of_one(m)
+    if part is not None and unit and not attributive(m):
+        return _part_of(part, _unit_words(unit, "1", uk), uk)
     last = m["n2"] or m["n1"]
     spoken = ("minus " if m["minus"] else "") + _quantity(m["n1"], uk)
     if m["n2"]:

@@ -234,6 +234,13 @@ _GRAPHICS = re.compile(r"\b((?:RTX|GTX|RX) )([1-9]\d{3})\b(?![.,]\d)")
 """A graphics card's model, said in pairs: "RTX 4090" is "forty ninety"."""
 _AIRBUS = re.compile(r"\bA(3[0-8]\d|220)(neo|ceo|XLR|LR)?(s?)\b")
 _TEAM = re.compile(r"(?<![\w.,])(49|76)ers\b")
+_RESOLUTION = re.compile(r"\b(480|576|720|1080|1440|2160|4320)([pi])\b")
+"""A video resolution, said in pairs as the trade says it: "1080p" is "ten eighty P"."""
+
+
+def _speak_resolution(m: re.Match[str], uk: bool) -> str:
+    high, low = divmod(int(m[1]), 100)
+    return f"{cardinal(high)} {cardinal(low)} {m[2].upper()}"
 
 
 def _speak_boeing(m: re.Match[str], uk: bool) -> str:
@@ -429,6 +436,7 @@ RULES = (
     Rule("aircraft", _BOEING, _speak_boeing),
     Rule("aircraft", _AIRBUS, _speak_airbus),
     Rule("model", _GRAPHICS, lambda m, uk: m[1] + year(int(m[2]))),
+    Rule("resolution", _RESOLUTION, _speak_resolution),
     Rule("year", _YEAR_SPAN, _speak_year_span),
     Rule("phone", _EMERGENCY, _speak_emergency),
     Rule("ratio", _RATIO, _speak_ratio),
