@@ -305,6 +305,12 @@ _TICKER = re.compile(
 )
 """A stock's exchange and ticker, or its Reuters code, in brackets after the company's name:
 "Apple (NASDAQ: AAPL)", "Tesla (TSLA.O)". A newsreader leaves them out."""
+_INDEX_CODE = re.compile(
+    r"(?<=[\w)]) (?:\.(?!NET\b)[A-Z][A-Z0-9]{1,11}\b(?![.\w])"
+    r"|[A-Z]{3}=(?:[A-Z0-9]{1,3})?(?=[\s,;]))"
+)
+"""An index's or a currency's Reuters code after its name: "the Dow Jones Industrial Average
+.DJI fell", "the Nikkei .N225", "the euro EUR= rose". Left out too (".NET" is a name)."""
 
 _WORD_PAIR = re.compile(r"(?<![\w/.])([A-Za-z][A-Za-z'-]{2,})/([A-Za-z][A-Za-z'-]{2,})(?![\w/])")
 """Two words joined by a slash, as a newsreader joins them: "the Pfizer/BioNTech vaccine" is
@@ -313,6 +319,7 @@ and numbers are left to their own rules."""
 
 RULES = (
     Rule("ticker", _TICKER, lambda m, uk: ""),
+    Rule("ticker", _INDEX_CODE, lambda m, uk: ""),
     Rule("email", _EMAIL, _speak_email),
     Rule("url", _URL, _speak_url),
     Rule("word pair", _WORD_PAIR, lambda m, uk: f"{m[1]}-{m[2]}"),
