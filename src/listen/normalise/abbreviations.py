@@ -178,6 +178,9 @@ _WEEKDAY_ABBREVIATION = re.compile(
 """Dotted, or undotted before a day and a month ("Mon 5 Feb")."""
 _CIRCA = re.compile(r"(?<![\w.])c\.\s?(?=\d{3,4}s?\b)")
 """"c.1850" is "circa eighteen fifty"."""
+_DEFEATED = re.compile(r"(?<=[a-z] )d\.(?= [A-Z][a-z])")
+"""Results as sports pages list them: "Heritage d. Titusville 53-9" is "Heritage defeated
+Titusville"."""
 
 
 def _speak_weekday(m: re.Match[str], uk: bool) -> str:
@@ -208,6 +211,7 @@ EARLY = (
     Rule("month", _MONTH_ABBREVIATION, lambda m, uk: keep_final_period(m, month_name(m[0]))),
     Rule("weekday", _WEEKDAY_ABBREVIATION, _speak_weekday),
     Rule("abbreviation", _CIRCA, lambda m, uk: "circa "),
+    Rule("abbreviation", _DEFEATED, lambda m, uk: "defeated"),
 )
 
 # --- Roman numerals -------------------------------------------------------------------------------

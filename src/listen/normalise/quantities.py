@@ -230,7 +230,7 @@ _BOEING = re.compile(
     r"(7[0-8]7)(?:-([1-9]00))?(s?)\b"
     r"|\b(7[0-8]7)[xX]\b"
 )
-_GRAPHICS = re.compile(r"\b((?:RTX|GTX|RX) )([1-9]\d{3})\b(?![.,]\d)")
+_GRAPHICS = re.compile(r"\b((?:RTX|GTX|RX) ?)([1-9]\d{3})\b(?![.,]\d)")
 """A graphics card's model, said in pairs: "RTX 4090" is "forty ninety"."""
 _AIRBUS = re.compile(r"\bA(3[0-8]\d|220)(neo|ceo|XLR|LR)?(s?)\b")
 _TEAM = re.compile(r"(?<![\w.,])(49|76)ers\b")
@@ -385,9 +385,17 @@ _RUNS = re.compile(r"[A-Za-z]+|\d+\.\d+|\d+")
 def _speak_digits_in_word(run: str) -> str:
     if "." in run:
         return number(run)
+    if len(run) == 4 and run.endswith("00") and run[0] != "0" and run[1] != "0":
+        return cardinal(int(run[:2])) + " hundred"  # "AC1900" is "A-C nineteen hundred"
     if len(run) <= 2 or (len(run) <= 4 and run.endswith("00") and run[0] != "0"):
         return cardinal(int(run))
     return digits(run)
+
+
+_PREFIXED_YEAR = re.compile(
+    r"\b((?:[Mm]id|[Pp]re|[Pp]ost|[Ee]arly|[Ll]ate)-)((?:1[5-9]|20)\d\d)\b(?!-\d)"
+)
+"""A year after a prefix: "the mid-2019 refresh" is "mid-twenty nineteen"."""
 
 
 def _speak_alnum(m: re.Match[str], uk: bool) -> str:
@@ -435,7 +443,7 @@ RULES = (
     Rule("year", _FISCAL, _speak_fiscal),
     Rule("aircraft", _BOEING, _speak_boeing),
     Rule("aircraft", _AIRBUS, _speak_airbus),
-    Rule("model", _GRAPHICS, lambda m, uk: m[1] + year(int(m[2]))),
+    Rule("model", _GRAPHICS, lambda m, uk: m[1].rstrip() + " " + year(int(m[2]))),
     Rule("resolution", _RESOLUTION, _speak_resolution),
     Rule("year", _YEAR_SPAN, _speak_year_span),
     Rule("phone", _EMERGENCY, _speak_emergency),
@@ -448,6 +456,7 @@ RULES = (
     Rule("ordinal", _ORDINAL, _speak_ordinal),
     Rule("team", _TEAM, _speak_team),
     Rule("plural", _NUMBER_PLURAL, _speak_number_plural),
+    Rule("year", _PREFIXED_YEAR, lambda m, uk: m[1] + year(int(m[2]), uk=uk)),
     Rule("alphanumeric", _ALNUM, _speak_alnum),
     Rule("year", _YEAR, lambda m, uk: year(int(m[1]), uk=uk)),
     Rule("cardinal", _NUMBER, _speak_number),

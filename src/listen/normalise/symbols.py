@@ -270,6 +270,10 @@ _LOCAL_PHONE = re.compile(
 second group's leading zero no range has."""
 
 
+_TRUNK_PHONE = re.compile(r"(?<![\w+/.,-])(0\d{1,3})-(\d{3,4})-(\d{4})(?![\w/]|[.,-]\d)")
+"""A number with its trunk zero and hyphens, as Korea, Japan and others write it: "02-751-1500"."""
+
+
 def _speak_local_phone(m: re.Match[str], uk: bool) -> str:
     cue, exchange, line = m.groups()
     if cue is None and not line.startswith("0"):
@@ -307,7 +311,7 @@ _TICKER = re.compile(
 "Apple (NASDAQ: AAPL)", "Tesla (TSLA.O)". A newsreader leaves them out."""
 _INDEX_CODE = re.compile(
     r"(?<=[\w)]) (?:\.(?!NET\b)[A-Z][A-Z0-9]{1,11}\b(?![.\w])"
-    r"|[A-Z]{3}=(?:[A-Z0-9]{1,3})?(?=[\s,;]))"
+    r"|[A-Z][A-Z0-9]{1,11}=(?:[A-Z0-9]{1,4})?(?=[\s,;]))"
 )
 """An index's or a currency's Reuters code after its name: "the Dow Jones Industrial Average
 .DJI fell", "the Nikkei .N225", "the euro EUR= rose". Left out too (".NET" is a name)."""
@@ -325,6 +329,7 @@ RULES = (
     Rule("word pair", _WORD_PAIR, lambda m, uk: f"{m[1]}-{m[2]}"),
     Rule("phone", _PHONE, _speak_phone),
     Rule("local phone", _LOCAL_PHONE, _speak_local_phone),
+    Rule("phone", _TRUNK_PHONE, lambda m, uk: _phone_groups(None, m.groups())),
     Rule("spaced phone", _SPACED_PHONE, _speak_spaced_phone),
     Rule("hashtag", _HASHTAG, lambda m, uk: "hashtag " + m.group(1)),
     Rule("handle", _HANDLE, lambda m, uk: "at " + m.group(1)),
