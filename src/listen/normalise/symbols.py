@@ -63,7 +63,10 @@ _TYPOGRAPHY = str.maketrans(
     }
 )
 _BACKTICKS = re.compile(r"''")
-_FOOTNOTE = re.compile(r"(?<=[^\s\[])\[\d{1,3}\](?!\w)")
+_FOOTNOTE = re.compile(
+    r"(?<=[^\s\[])\[\d{1,3}\](?!\w)|(?<=\w) \[\d{1,3}(?:, ?\d{1,3})*\](?=[.,;:!?]|\s|\Z)"
+)
+"""A footnote marker: "opened in 1958.[3]", and set off by a space, "per shift [1],"."""
 _CITED = re.compile(r"(?<=[A-Za-z]) \(\d{1,3}(?:, ?\d{1,3})*\)(?=[.,;:!?]|\s*\Z)")
 """A reference number in parentheses ending a clause, as health and science sites cite:
 "linked to binge eating (2)." """
