@@ -1,4 +1,5 @@
-"""What espeak-ng (Piper's phonemiser) makes of the normaliser's output for the letter A."""
+"""What espeak-ng (Piper's phonemiser) makes of the normaliser's output: the letter A, names,
+spelled plurals."""
 
 import pytest
 from piper.phonemize_espeak import EspeakPhonemizer
@@ -54,3 +55,23 @@ def test_names_from_the_base_lexicon_reach_the_engine_as_said(
 
 def _unstressed(text: str) -> str:
     return _phonemes(text).replace("ˈ", "").replace("ˌ", "")
+
+
+@pytest.mark.parametrize(
+    ("written", "last_letter"),
+    [
+        ("ICUs", "juː"),  # espeak-ng alone: "eye-koo"
+        ("DSPs", "piː"),  # alone: "D S P", the plural lost
+        ("TVs", "viː"),
+        ("NGOs", "oʊ"),  # alone: "ungo"
+        ("FAQs", "kjuː"),  # alone: "fack"
+        ("the USA's", "eɪ"),
+    ],
+)
+def test_a_spelled_plural_or_possessive_keeps_its_letters_and_its_s(
+    written: str, last_letter: str
+) -> None:
+    said = _unstressed(to_spoken(written))
+    assert said.endswith(last_letter + "z")
+    assert "dɑːt" not in said  # never "dot"
+    assert _ARTICLE not in said

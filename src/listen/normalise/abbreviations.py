@@ -651,12 +651,16 @@ def _long_word(word: str) -> bool:
     return len(consonants) < len(runs) and opening <= 3 and max(consonants, default=0) <= 4
 
 
-def _spell_with_ending(word: str, ending: str) -> str:
-    """ "CEOs" stays "CEOs" and "USA's" becomes "U-S-A's": espeak-ng says both endings right after
-    the letters, but reads "C-E-Os" as "C E O S" and "U-S.A's" as "U S dot A's"."""
-    if ending == "s":
-        return word + ending
-    return "-".join(word) + ending
+def _spell_with_ending(word: str) -> str:
+    """A spelled word's plural or possessive, "ICUs" or "USA's", as "I-C-U's" and "U-S-A's":
+    espeak-ng (and so Piper) says "'s" after a spelled letter as the ending, but reads "ICUs" as
+    "eye-koo", "DSPs" and "TVs" without their s, "C-E-Os" as "C E O S", and "U-S.A's" as "U S
+    dot A's", so a final A takes a hyphen (in the middle, "N.A.A-C-P's", the dot keeps it the
+    letter)."""
+    spelled = spell(word)
+    if spelled.endswith(".A"):
+        spelled = spelled[:-2] + "-A"
+    return spelled + "'s"
 
 
 def caps_rule(initialisms: Set[str], acronyms: Set[str]) -> Rule:
@@ -666,7 +670,7 @@ def caps_rule(initialisms: Set[str], acronyms: Set[str]) -> Rule:
         spoken = speak_caps(m[1], initialisms, acronyms, shouted=_shouted(m, initialisms))
         ending = (m[2] or "").replace("'S", "'s")
         if ending and spoken == spell(m[1]):
-            return _spell_with_ending(m[1], ending)
+            return _spell_with_ending(m[1])
         return spoken + ending
 
     return Rule("initialism", _CAPS, speak)
