@@ -178,6 +178,8 @@ _WEEKDAY_ABBREVIATION = re.compile(
 """Dotted, or undotted before a day and a month ("Mon 5 Feb")."""
 _CIRCA = re.compile(r"(?<![\w.])c\.\s?(?=\d{3,4}s?\b)")
 """"c.1850" is "circa eighteen fifty"."""
+_VERSUS = re.compile(r"\b([A-Z][\w'.-]*) v\.?(?= [A-Z])")
+"""A match or a case, as British papers write it: "Arsenal v Chelsea", "Smith v Jones"."""
 _DEFEATED = re.compile(r"(?<=[a-z] )d\.(?= [A-Z][a-z])")
 """Results as sports pages list them: "Heritage d. Titusville 53-9" is "Heritage defeated
 Titusville"."""
@@ -212,6 +214,7 @@ EARLY = (
     Rule("weekday", _WEEKDAY_ABBREVIATION, _speak_weekday),
     Rule("abbreviation", _CIRCA, lambda m, uk: "circa "),
     Rule("abbreviation", _DEFEATED, lambda m, uk: "defeated"),
+    Rule("abbreviation", _VERSUS, lambda m, uk: f"{m[1]} versus"),
 )
 
 # --- Roman numerals -------------------------------------------------------------------------------
