@@ -232,8 +232,27 @@ _BOEING = re.compile(
 )
 _GRAPHICS = re.compile(r"\b((?:RTX|GTX|RX) ?)([1-9]\d{3})\b(?![.,]\d)")
 """A graphics card's model, said in pairs: "RTX 4090" is "forty ninety"."""
-_AIRBUS = re.compile(r"\bA(3[0-8]\d|220)(neo|ceo|XLR|LR)?(s?)\b")
+_AIRBUS = re.compile(r"\bA(3(?:00|10|18|19|20|21|30|40|50|80)|220)(neo|ceo|XLR|LR)?(s?)\b")
 _TEAM = re.compile(r"(?<![\w.,])(49|76)ers\b")
+_ROAD = re.compile(
+    r"\b(I-|Interstate |Highway |Hwy\.? |Route |State Route |SR[- ]|U\.S\. |US )(\d{3})\b(?![.,]\d)"
+    r"|\bthe (\d{3})(?= (?:[Ff]reeway|[Ee]xpressway|[Tt]urnpike)\b)"
+    r"|(?<=\bthe )([AM])(\d{3,4})\b(?![.,]\d)"
+)
+"""A road's number, said in pairs as drivers say it: "I-405" is "I four oh five", "the 101
+freeway" "the one oh one freeway", the British "A303" "A three oh three"."""
+
+
+def _speak_road(m: re.Match[str], uk: bool) -> str:
+    if m[2]:
+        prefix = {"Hwy ": "Highway ", "Hwy. ": "Highway ", "SR-": "SR ", "I-": "I "}.get(m[1], m[1])
+        return prefix + year(int(m[2]))
+    if m[3]:
+        return "the " + year(int(m[3]))
+    letter = LETTER_A if m[4] == "A" else m[4]
+    return f"{letter} {year(int(m[5]))}"
+
+
 _RESOLUTION = re.compile(r"\b(480|576|720|1080|1440|2160|4320)([pi])\b")
 """A video resolution, said in pairs as the trade says it: "1080p" is "ten eighty P"."""
 
@@ -443,6 +462,7 @@ RULES = (
     Rule("year", _FISCAL, _speak_fiscal),
     Rule("aircraft", _BOEING, _speak_boeing),
     Rule("aircraft", _AIRBUS, _speak_airbus),
+    Rule("road", _ROAD, _speak_road),
     Rule("model", _GRAPHICS, lambda m, uk: m[1].rstrip() + " " + year(int(m[2]))),
     Rule("resolution", _RESOLUTION, _speak_resolution),
     Rule("year", _YEAR_SPAN, _speak_year_span),
