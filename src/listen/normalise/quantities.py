@@ -253,6 +253,19 @@ def _speak_road(m: re.Match[str], uk: bool) -> str:
     return f"{letter} {year(int(m[5]))}"
 
 
+_BATTING = re.compile(
+    r"(?<![\w.])\.(\d{3})\b(?= (?:hitter|average|batting|clip|on-base|slugging)\b)"
+    r"|(?:(?<=\bbatting )|(?<=\bhitting )|(?<=\bbatted )|(?<=\bhit ))\.(\d{3})\b(?![.,]\d)"
+)
+"""A batting average as baseball says it: "a .300 hitter" is "a three hundred hitter",
+"batting .275" "batting two seventy-five"."""
+_CALIBER = re.compile(
+    r"(?<![\w.])\.(\d{2,3})(?=[- ]?(?:caliber|calibre|cal\.)|"
+    r" (?:Special|Magnum|ACP|Remington|Winchester)\b)"
+)
+"""A cartridge: "a .45-caliber pistol" is "a forty-five caliber pistol"."""
+_FOR = re.compile(r"(?<![\w.,-])(\d{1,2})-for-(\d{1,2})\b(?!-)")
+"""A hitter's or a shooter's line: "went 1-for-3" is "one-for-three"."""
 _RESOLUTION = re.compile(r"\b(480|576|720|1080|1440|2160|4320)([pi])\b")
 """A video resolution, said in pairs as the trade says it: "1080p" is "ten eighty P"."""
 
@@ -463,6 +476,9 @@ RULES = (
     Rule("aircraft", _BOEING, _speak_boeing),
     Rule("aircraft", _AIRBUS, _speak_airbus),
     Rule("road", _ROAD, _speak_road),
+    Rule("batting", _BATTING, lambda m, uk: year(int(m[1] or m[2]))),
+    Rule("caliber", _CALIBER, lambda m, uk: year(int(m[1]))),
+    Rule("record", _FOR, lambda m, uk: f"{cardinal(int(m[1]))}-for-{cardinal(int(m[2]))}"),
     Rule("model", _GRAPHICS, lambda m, uk: m[1].rstrip() + " " + year(int(m[2]))),
     Rule("resolution", _RESOLUTION, _speak_resolution),
     Rule("year", _YEAR_SPAN, _speak_year_span),
