@@ -17,7 +17,7 @@ def _cases() -> list[pytest.param]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line or line.startswith("# "):
                 continue
-            written, _, spoken = line.partition("~")
+            written, _, spoken = line.rpartition("~")  # the written side may hold a "~"
             cases.append(pytest.param(written, spoken, id=f"{path.stem}:{number}:{written}"))
     return cases
 

@@ -101,6 +101,7 @@ _WORDS = {
     "i.e.": "that is",
     "etc.": "et cetera",
     "approx.": "approximately",
+    "approx": "approximately",
     "Inc.": "Incorporated",
     "Inc": "Incorporated",
     "INC.": "Incorporated",
@@ -176,8 +177,9 @@ _WEEKDAY_ABBREVIATION = re.compile(
     r"(?=\s+\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)))"
 )
 """Dotted, or undotted before a day and a month ("Mon 5 Feb")."""
-_CIRCA = re.compile(r"(?<![\w.])c\.\s?(?=\d{3,4}s?\b)")
-""""c.1850" is "circa eighteen fifty"."""
+_CIRCA = re.compile(r"(?<![\w.])c\.\s?(?=\d{3,4}s?\b)|(?<![\w.])c\.?\s?(?=[£$€]\d)")
+""""c.1850" is "circa eighteen fifty", "a c£5m deal" "a circa five million pound deal"."""
+
 _VERSUS = re.compile(r"\b([A-Z][\w'.-]*) v\.?(?= [A-Z])")
 """A match or a case, as British papers write it: "Arsenal v Chelsea", "Smith v Jones"."""
 _DEFEATED = re.compile(r"(?<=[a-z] )d\.(?= [A-Z][a-z])")

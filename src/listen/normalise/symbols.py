@@ -63,6 +63,17 @@ _TYPOGRAPHY = str.maketrans(
     }
 )
 _BACKTICKS = re.compile(r"''")
+_ABOUT = re.compile(r"(?<![\w~])~\s?(?=[£$€]?\d)")
+""""~5%" is "about five percent"; after a word that says so already, the mark goes."""
+_SAID_ABOUT = re.compile(
+    r"\b(?:about|around|roughly|approx\.?|approximately|some|circa)\s*\Z", re.I
+)
+
+
+def _about(m: re.Match[str]) -> str:
+    return "" if _SAID_ABOUT.search(m.string, 0, m.start()) else "about "
+
+
 _FOOTNOTE = re.compile(
     r"(?<=[^\s\[])\[\d{1,3}\](?!\w)|(?<=\w) \[\d{1,3}(?:, ?\d{1,3})*\](?=[.,;:!?]|\s|\Z)"
 )
@@ -92,6 +103,8 @@ def prepare(text: str) -> str:
     """Straight quotes, plain dashes, compatibility characters folded (NFKC), ASCII digits."""
     if "``" in text:
         text = text.replace("``", '"')
+    if "~" in text:
+        text = _ABOUT.sub(_about, text)
     text = text.translate(_TYPOGRAPHY)
     if "''" in text:
         text = _BACKTICKS.sub('"', text)
