@@ -174,9 +174,10 @@ _WEEKDAY_ABBREVIATION = re.compile(
     r"\b(?:(?:Mon|Tues?|Thu(?:rs?)?|Fri)\.(?=\s|\Z|[,;:])"
     r"|(?:Wed|Sat|Sun)\.(?=,|\s+(?:\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))"
     r"|(?:Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)"
-    r"(?=\s+\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)))"
+    r"(?=\s+\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"|,?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b))"
 )
-"""Dotted, or undotted before a day and a month ("Mon 5 Feb")."""
+"""Dotted, or undotted before a day and a month ("Mon 5 Feb", "Mon November 4")."""
 _CIRCA = re.compile(r"(?<![\w.])c\.\s?(?=\d{3,4}s?\b)|(?<![\w.])c\.?\s?(?=[£$€]\d)")
 """"c.1850" is "circa eighteen fifty", "a c£5m deal" "a circa five million pound deal"."""
 

@@ -264,6 +264,8 @@ _CALIBER = re.compile(
     r" (?:Special|Magnum|ACP|Remington|Winchester)\b)"
 )
 """A cartridge: "a .45-caliber pistol" is "a forty-five caliber pistol"."""
+_DOWN = re.compile(r"\b([1-4])(?:st|nd|rd|th)([- ])(?:and|&)\2(\d{1,2})\b(?![.,]\d)")
+"""A football down and distance: "4th-and-1" is "fourth-and-one"."""
 _FOR = re.compile(r"(?<![\w.,-])(\d{1,2})-for-(\d{1,2})\b(?!-)")
 """A hitter's or a shooter's line: "went 1-for-3" is "one-for-three"."""
 _RESOLUTION = re.compile(r"\b(480|576|720|1080|1440|2160|4320)([pi])\b")
@@ -478,6 +480,7 @@ RULES = (
     Rule("road", _ROAD, _speak_road),
     Rule("batting", _BATTING, lambda m, uk: year(int(m[1] or m[2]))),
     Rule("caliber", _CALIBER, lambda m, uk: year(int(m[1]))),
+    Rule("down", _DOWN, lambda m, uk: f"{ordinal(int(m[1]))}{m[2]}and{m[2]}{cardinal(int(m[3]))}"),
     Rule("record", _FOR, lambda m, uk: f"{cardinal(int(m[1]))}-for-{cardinal(int(m[2]))}"),
     Rule("model", _GRAPHICS, lambda m, uk: m[1].rstrip() + " " + year(int(m[2]))),
     Rule("resolution", _RESOLUTION, _speak_resolution),

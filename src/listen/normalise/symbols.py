@@ -318,6 +318,11 @@ _HASHTAG = re.compile(r"(?<![\w&])#([A-Za-z]\w*)")
 _HANDLE = re.compile(r"(?<![\w.])@([A-Za-z_]\w*)")
 _NUMBER_SIGN = re.compile(r"(?<![\w&])#\s?(?=\d)")
 
+_PHOTO_CREDIT = re.compile(
+    r"\s*\((?:AP|Reuters|AFP|EPA|Getty Images|Getty|Bloomberg|PA|Shutterstock|Xinhua|AAP|CP)"
+    r"(?: Photo| Images| Wire)?(?:/[^()\n]{1,60})?\)"
+)
+"""A picture's credit in a caption: "(AP Photo/Evan Vucci)", "(Reuters/Jane Doe)"."""
 _TICKER = re.compile(
     r"\s*\((?:(?:NASDAQ|Nasdaq|NYSE|NYSE American|NYSE Arca|LSE|TSX|TSXV|ASX|OTC|OTCQX|TYO|HKEX"
     r"|SGX|NSE|BSE|Euronext|XETRA|FWB|SIX|KRX|CSE)\s?:\s?[A-Z0-9.\-]{1,10}"
@@ -338,6 +343,7 @@ _WORD_PAIR = re.compile(r"(?<![\w/.])([A-Za-z][A-Za-z'-]{2,})/([A-Za-z][A-Za-z'-
 and numbers are left to their own rules."""
 
 RULES = (
+    Rule("credit", _PHOTO_CREDIT, lambda m, uk: ""),
     Rule("ticker", _TICKER, lambda m, uk: ""),
     Rule("ticker", _INDEX_CODE, lambda m, uk: ""),
     Rule("email", _EMAIL, _speak_email),
@@ -376,7 +382,7 @@ _SYMBOL_WORDS = {
 }
 _PAUSES = frozenset("()[]{}|•·")
 _ALLOWED = re.compile(r"[^\w\s.,?!:;'\"-]|_")
-_DASHES = re.compile(r"\s*[\u2013\u2014\u2015]\s*|\s+-+\s+|--+|(?<![\w])-+(?![\w])")
+_DASHES = re.compile(r"\s*[\u2013\u2014\u2015]\s*|\s+-+\s+|--+|(?<![\w])-+(?![\w])|\s+/+\s+")
 _EDGE_HYPHEN = re.compile(
     r"(?<=\w)(?!(?<=\bA)- [a-z])-+(?=\s|$|[^\w\s-])|(?<=\s)-+(?=\w)|^-+(?=\w)|(?<!\w)-+(?!\w)"
 )
