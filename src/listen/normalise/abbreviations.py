@@ -274,7 +274,12 @@ _COUNTED_ROMAN = re.compile(
     r"\b("
     + "|".join(re.escape(w) for w in (*_COUNTED, *(w.upper() for w in _COUNTED)))
     + rf")\s+({_ROMAN})\b(?!-\w|'(?!s\b)\w)"
+    r"|\b(stage|grade|type|phase|class|category|level|tier|part|chapter|volume|title)"
+    rf"\s+((?=[IVX]{{2,}}\b){_ROMAN})\b(?!-\w|'(?!s\b)\w)"
 )
+"""A count before a Roman numeral: "World War II", "Super Bowl LVIII"; after a word in small
+letters ("stage IV cancer", "type II diabetes") only a numeral of two letters or more from I, V
+and X, since "the part I play" holds a pronoun and "USB type C" a letter."""
 _REGNAL = (
     r"Henry|Edward|George|Charles|Louis|William|James|Richard|Elizabeth|Mary|John|Paul|Pius"
     r"|Leo|Benedict|Gregory|Philip|Frederick|Napoleon|Alexander|Peter|Nicholas|Ivan|Ramses"
@@ -308,9 +313,10 @@ def roman_value(numeral: str) -> int:
 
 
 def _speak_counted(m: re.Match[str], uk: bool) -> str:
-    if not m[2] or m.string.endswith("Xbox ", 0, m.start()):  # the Xbox Series X
+    word, numeral = (m[1], m[2]) if m[1] else (m[3], m[4])
+    if not numeral or m.string.endswith("Xbox ", 0, m.start()):  # the Xbox Series X
         return m.group(0)
-    return f"{m[1]} {cardinal(roman_value(m[2]), uk=uk)}"
+    return f"{word} {cardinal(roman_value(numeral), uk=uk)}"
 
 
 def _speak_named(m: re.Match[str], uk: bool) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from listen.normalise.money import attributive
-from listen.normalise.numbers import cardinal, fraction, number
+from listen.normalise.numbers import cardinal, fraction, number, year
 from listen.normalise.rule import MINUS_AFTER, NUM, Rule
 
 __all__ = ["RULES"]
@@ -111,6 +111,7 @@ _UNITS = {
     "psi": "P-S-I/P-S-I",
     "mAh": "milliamp hour",
     "dB": "decibel",
+    "mmHg": "millimeter of mercury/millimeters of mercury",
     "kcal": "kilocalorie",
     "hp": "horsepower/horsepower",
     "bhp": "brake horsepower/brake horsepower",
@@ -284,7 +285,27 @@ def _speak_percent_range(m: re.Match[str], uk: bool) -> str:
     return f"{number(m[1], uk=uk)} to {number(m[2], uk=uk)} {unit}"
 
 
+_PRESSURE = re.compile(
+    r"(?<![\w/.,])(\d{2,3})/(\d{2,3})\s?mm\s?Hg\b"
+    r"|(?:(?<=\bpressure of )|(?<=\bpressure was )|(?<=\bpressure )|(?<=\bBP of )|(?<=\bBP ))"
+    r"(\d{2,3})/(\d{2,3})\b(?![/.,]\d)"
+)
+"""Blood pressure, as a doctor reads it: "120/80 mmHg" is "one twenty over eighty
+millimeters of mercury"."""
+
+
+def _speak_pressure(m: re.Match[str], uk: bool) -> str:
+    high, low = (int(x) for x in (m[1] or m[3], m[2] or m[4]))
+    spoken = f"{_reading(high)} over {_reading(low)}"
+    return spoken + (" " + _unit_words("mmHg", "many", uk) if m[1] else "")
+
+
+def _reading(value: int) -> str:
+    return year(value) if value >= 100 else cardinal(value)
+
+
 RULES = (
+    Rule("measure", _PRESSURE, _speak_pressure),
     Rule("measure", _PERCENT_RANGE, _speak_percent_range),
     Rule("measure", _FEET_INCHES, _speak_feet_inches),
     Rule("measure", _STONE, _speak_stone),

@@ -373,23 +373,30 @@ def _odds(m: re.Match[str]) -> bool:
 
 # --- ratios and verses: a 2:1 ratio, Psalm 23:4 ---------------------------------------------------
 
-_RATIO = re.compile(r"(?<![\w:.,])(\d{1,3}):(\d)(?![\d:]|[.,]\d)")
+_RATIO = re.compile(r"(?<![\w:.,])(\d{1,3}):(\d{1,3}(?:,\d{3})+|\d)(?![\d:]|[.,]\d)")
 _BOOK_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+\Z")
 
 
 def _speak_ratio(m: re.Match[str], uk: bool) -> str:
     """ "a 2:1 ratio" and a 2:1 win are "two to one"; "Psalm 23:4" is "Psalm twenty-three four"."""
-    first, second = cardinal(int(m[1]), uk=uk), cardinal(int(m[2]), uk=uk)
+    first, second = cardinal(int(m[1]), uk=uk), number(m[2], uk=uk)
     if _BOOK_BEFORE.search(m.string, 0, m.start()):
         return f"{first} {second}"
     return f"{first} to {second}"
 
 
-_TIMES = re.compile(rf"(?<![\w.,])({NUM})\s?[x×]\s?({NUM})(?![\w])|(?<![\w.,])({NUM})[x×](?!\w)")
+_TIMES = re.compile(
+    rf"(?<![\w.,])({NUM})\s?[x×]\s?({NUM})(?![\w])|(?<![\w.,])({NUM})[x×](?!\w)"
+    r"(?:/(day|week|month|year|wk|mo|yr)\b)?"
+)
 
 
 def _speak_times(m: re.Match[str], uk: bool) -> str:
     if m[3]:
+        every = {"wk": "week", "mo": "month", "yr": "year"}.get(m[4], m[4])
+        if every:  # "3x/week" is "three times a week", "2x/day" "twice a day"
+            often = {"1": "once", "2": "twice"}.get(m[3], number(m[3], uk=uk) + " times")
+            return f"{often} a {every}"
         return number(m[3], uk=uk) + " times"
     return number(m[1], uk=uk) + " by " + number(m[2], uk=uk)
 

@@ -63,6 +63,19 @@ _TYPOGRAPHY = str.maketrans(
     }
 )
 _BACKTICKS = re.compile(r"''")
+_COMPARED = re.compile(r"(?<![<>=-])([<>≤≥])=?\s?(?=[£$€]?\d|\.\d)")
+"""A comparison before a figure: "p < 0.05" is "p less than zero point zero five", ">100" "more
+than one hundred". Any other "<" or ">" is markup's and goes."""
+_COMPARISONS = {"<": "less than", ">": "more than", "≤": "at most", "≥": "at least"}
+
+
+def _compared(m: re.Match[str]) -> str:
+    sign = m[1]
+    if m.group(0).startswith(("<=", ">=")):
+        sign = "≤" if sign == "<" else "≥"
+    return f" {_COMPARISONS[sign]} "
+
+
 _ABOUT = re.compile(r"(?<![\w~])~\s?(?=[£$€]?\d)")
 """"~5%" is "about five percent"; after a word that says so already, the mark goes."""
 _SAID_ABOUT = re.compile(
@@ -105,6 +118,8 @@ def prepare(text: str) -> str:
         text = text.replace("``", '"')
     if "~" in text:
         text = _ABOUT.sub(_about, text)
+    if "<" in text or ">" in text or "≤" in text or "≥" in text:
+        text = _COMPARED.sub(_compared, text)
     text = text.translate(_TYPOGRAPHY)
     if "''" in text:
         text = _BACKTICKS.sub('"', text)
