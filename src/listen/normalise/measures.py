@@ -111,6 +111,8 @@ _UNITS = {
     "psi": "P-S-I/P-S-I",
     "mAh": "milliamp hour",
     "dB": "decibel",
+    "pts": "point",
+    "pt": "point",
     "mmHg": "millimeter of mercury/millimeters of mercury",
     "kcal": "kilocalorie",
     "hp": "horsepower/horsepower",
@@ -280,8 +282,12 @@ _PERCENT_RANGE = re.compile(rf"(?<![\w.,-])({NUM})%\s?[-\u2013]\s?({NUM})%")
 
 
 def _speak_percent_range(m: re.Match[str], uk: bool) -> str:
-    """ "25%-30%" is "twenty-five to thirty percent"."""
+    """ "25%-30%" is "twenty-five to thirty percent"; a result whose shares make a whole
+    ("won 52%-48%") is "fifty-two percent to forty-eight percent"."""
     unit = "per cent" if uk else "percent"
+    first, second = (float(x.replace(",", "")) for x in (m[1], m[2]))
+    if first >= second and 95 <= first + second <= 100:
+        return f"{number(m[1], uk=uk)} {unit} to {number(m[2], uk=uk)} {unit}"
     return f"{number(m[1], uk=uk)} to {number(m[2], uk=uk)} {unit}"
 
 
@@ -304,7 +310,11 @@ def _reading(value: int) -> str:
     return year(value) if value >= 100 else cardinal(value)
 
 
+_HYPHEN_POINT = re.compile(r"(?<=\d)-pts?\b")
+"""A margin as a modifier: "a 3-pt lead" is "a three-point lead"."""
+
 RULES = (
+    Rule("measure", _HYPHEN_POINT, lambda m, uk: "-point"),
     Rule("measure", _PRESSURE, _speak_pressure),
     Rule("measure", _PERCENT_RANGE, _speak_percent_range),
     Rule("measure", _FEET_INCHES, _speak_feet_inches),
