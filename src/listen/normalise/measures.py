@@ -310,11 +310,12 @@ def _reading(value: int) -> str:
     return year(value) if value >= 100 else cardinal(value)
 
 
-_HYPHEN_POINT = re.compile(r"(?<=\d)-pts?\b")
-"""A margin as a modifier: "a 3-pt lead" is "a three-point lead"."""
+_HYPHEN_POINT = re.compile(r"(?<=\d)-(pts?|yrs?)\b")
+"""A margin or a term as a modifier: "a 3-pt lead" is "a three-point lead", "the 10-yr note"
+"the ten-year note"."""
 
 RULES = (
-    Rule("measure", _HYPHEN_POINT, lambda m, uk: "-point"),
+    Rule("measure", _HYPHEN_POINT, lambda m, uk: "-point" if m[1][0] == "p" else "-year"),
     Rule("measure", _PRESSURE, _speak_pressure),
     Rule("measure", _PERCENT_RANGE, _speak_percent_range),
     Rule("measure", _FEET_INCHES, _speak_feet_inches),

@@ -55,7 +55,7 @@ _TENOR = re.compile(
     r"\b(\d{1,2})Y(?=\s(?:yields?|notes?|bonds?|Treasur(?:y|ies)|gilts?|Bunds?|swaps?|rates?)\b)"
 )
 """A bond's term as dealers write it: "the 10Y yield" is "the ten-year yield"."""
-_INCHES = re.compile(rf"(?<![\w.,])({NUM})\"")
+_INCHES = re.compile(rf"(?<![\w.,])(?:({NUM})\s?[-\u2013]\s?)?({NUM})\"")
 
 
 def _speak_quarter(m: re.Match[str], uk: bool) -> str:
@@ -77,10 +77,13 @@ def _inches(written: str) -> str:
 
 
 def _speak_inches(m: re.Match[str], uk: bool) -> str:
-    """``12"`` is twelve inches, unless the mark closes a quotation opened before it."""
+    """``12"`` is twelve inches and ``1-2"`` one to two inches, unless the mark closes a
+    quotation opened before it."""
     if m.string.count('"', 0, m.start()) % 2:
         return m.group(0)
-    return _inches(m[1])
+    if m[1]:
+        return f"{number(m[1], uk=uk)} to {_inches(m[2])}"
+    return _inches(m[2])
 
 
 # --- arithmetic: 1-4=5 -------------------------------------------------------------------------

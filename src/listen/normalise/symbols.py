@@ -333,6 +333,24 @@ _HASHTAG = re.compile(r"(?<![\w&])#([A-Za-z]\w*)")
 _HANDLE = re.compile(r"(?<![\w.])@([A-Za-z_]\w*)")
 _NUMBER_SIGN = re.compile(r"(?<![\w&])#\s?(?=\d)")
 
+_CURRENCIES = {
+    "EUR": "euro", "USD": "dollar", "GBP": "sterling", "JPY": "yen", "CHF": "Swiss franc",
+    "AUD": "Australian dollar", "CAD": "Canadian dollar", "NZD": "New Zealand dollar",
+    "CNY": "yuan", "CNH": "yuan", "HKD": "Hong Kong dollar", "INR": "rupee", "KRW": "won",
+    "MXN": "peso", "BRL": "real", "ZAR": "rand", "TRY": "lira", "RUB": "rouble",
+    "SEK": "Swedish crown", "NOK": "Norwegian crown",
+}  # fmt: skip
+_PAIR = "|".join(_CURRENCIES)
+_CURRENCY_PAIR = re.compile(rf"\b({_PAIR})/({_PAIR})\b")
+"""A currency pair as dealers say it: "EUR/USD" is "euro-dollar", "USD/JPY" "dollar-yen"."""
+_INDEX_IN_BRACKETS = re.compile(
+    r"(?<=\w) \((?:N225|KOSPI|HSI|SHCOMP|SZCOMP|SENSEX|NIFTY|SPX|INX|DJI|INDU|COMP|CCMP|NDX|RUT"
+    r"|VIX|UKX|DAX|CAC|SX5E|SXXP|XJO|TWII|STI|KLCI|TOPX|IBOV)\)"
+)
+"""An index's code in brackets after its name, as CNN Business writes it: "the Shanghai
+Composite (SHCOMP) slumped"."""
+_CASHTAG = re.compile(r"(?<![\w$])\$([A-Z]{2,5})\b(?![.,]?\d)")
+"""A ticker as social media tags it, "$TSLA": the letters, not "dollar"."""
 _PHOTO_CREDIT = re.compile(
     r"\s*\((?:AP|Reuters|AFP|EPA|Getty Images|Getty|Bloomberg|PA|Shutterstock|Xinhua|AAP|CP)"
     r"(?: Photo| Images| Wire)?(?:/[^()\n]{1,60})?\)"
@@ -359,6 +377,9 @@ and numbers are left to their own rules."""
 
 RULES = (
     Rule("credit", _PHOTO_CREDIT, lambda m, uk: ""),
+    Rule("currency pair", _CURRENCY_PAIR, lambda m, uk: f"{_CURRENCIES[m[1]]}-{_CURRENCIES[m[2]]}"),
+    Rule("cashtag", _CASHTAG, lambda m, uk: m[1]),
+    Rule("ticker", _INDEX_IN_BRACKETS, lambda m, uk: ""),
     Rule("ticker", _TICKER, lambda m, uk: ""),
     Rule("ticker", _INDEX_CODE, lambda m, uk: ""),
     Rule("email", _EMAIL, _speak_email),
