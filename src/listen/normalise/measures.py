@@ -17,6 +17,7 @@ __all__ = ["RULES"]
 
 
 _UNITS = {
+    "nm": "nanometer",
     "mm": "millimeter",
     "cm": "centimeter",
     "m": "meter",
@@ -209,6 +210,30 @@ def _counted_millions(m: re.Match[str]) -> bool:
     return (counted and word not in _RACES) or _counted_doing(m, word)
 
 
+_KIND_UNITS = frozenset({
+    "nm", "mm", "cm", "W", "kW", "V", "kV", "GB", "TB", "MB", "mAh", "Hz", "kHz", "MHz", "GHz",
+})  # fmt: skip
+"""Units that name a kind of thing when a plural follows ("5nm chips", "9mm rounds", "65W
+chargers"); mass and volume do not ("200g oats" is two hundred grams of oats)."""
+
+
+def _names_kind(m: re.Match[str]) -> bool:
+    """Whether an attached measure modifies the plural after it: "5nm chips" is "five
+    nanometer chips"."""
+    if m["space"] or m["unit"] not in _KIND_UNITS or m["n2"] or m["per"]:
+        return False
+    after = _NEXT_WORD.match(m.string, m.end())
+    if after is None:
+        return False
+    word = after.group(1)
+    return (
+        len(word) > 3
+        and word.endswith("s")
+        and not word.endswith(("ss", "us"))
+        and (word not in _NOT_PLURALS)
+    )
+
+
 def _counted_doing(m: re.Match[str], word: str) -> bool:
     """ "17.4m voted Leave": a count that did something, not "a 5m raised bed"."""
     return len(word) > 4 and word.endswith("ed") and not attributive(m)
@@ -241,7 +266,7 @@ def _speak_measure(m: re.Match[str], uk: bool) -> str:
     if m["scale"]:
         spoken += " " + m["scale"]
         last = "many"
-    if attributive(m):
+    if attributive(m) or _names_kind(m):
         last = "1"
     if unit:
         spoken += " " + _unit_words(unit, last, uk)
@@ -310,11 +335,14 @@ def _reading(value: int) -> str:
     return year(value) if value >= 100 else cardinal(value)
 
 
+_MEASURE_PAIR = re.compile(r"(?<=\d[A-Za-z]{2})/(?=\d+(?:\.\d+)?\s?[A-Za-z])")
+"""A slash between two measures, "16GB/512GB", parts them as a pause would."""
 _HYPHEN_POINT = re.compile(r"(?<=\d)-(pts?|yrs?)\b")
 """A margin or a term as a modifier: "a 3-pt lead" is "a three-point lead", "the 10-yr note"
 "the ten-year note"."""
 
 RULES = (
+    Rule("measure", _MEASURE_PAIR, lambda m, uk: " / "),
     Rule("measure", _HYPHEN_POINT, lambda m, uk: "-point" if m[1][0] == "p" else "-year"),
     Rule("measure", _PRESSURE, _speak_pressure),
     Rule("measure", _PERCENT_RANGE, _speak_percent_range),

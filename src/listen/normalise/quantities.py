@@ -269,6 +269,8 @@ _CALIBER = re.compile(
 """A cartridge: "a .45-caliber pistol" is "a forty-five caliber pistol"."""
 _DOWN = re.compile(r"\b([1-4])(?:st|nd|rd|th)([- ])(?:and|&)\2(\d{1,2})\b(?![.,]\d)")
 """A football down and distance: "4th-and-1" is "fourth-and-one"."""
+_STATUS = re.compile(r"\b([45]0\d)(?= (?:errors?|pages?|status|response|codes?)\b)")
+"""A web server's status, as developers say it: "a 404 error" is "a four oh four error"."""
 _FOR = re.compile(r"(?<![\w.,-])(\d{1,2})-for-(\d{1,2})\b(?!-)")
 """A hitter's or a shooter's line: "went 1-for-3" is "one-for-three"."""
 _RESOLUTION = re.compile(r"\b(480|576|720|1080|1440|2160|4320)([pi])\b")
@@ -488,6 +490,7 @@ RULES = (
     Rule("aircraft", _BOEING, _speak_boeing),
     Rule("aircraft", _AIRBUS, _speak_airbus),
     Rule("road", _ROAD, _speak_road),
+    Rule("status", _STATUS, lambda m, uk: year(int(m[1]))),
     Rule("batting", _BATTING, lambda m, uk: year(int(m[1] or m[2]))),
     Rule("caliber", _CALIBER, lambda m, uk: year(int(m[1]))),
     Rule("down", _DOWN, lambda m, uk: f"{ordinal(int(m[1]))}{m[2]}and{m[2]}{cardinal(int(m[3]))}"),
