@@ -44,6 +44,8 @@ _TITLES = {
     "Det": "Detective",
     "Insp": "Inspector",
     "Atty": "Attorney",
+    "Sec": "Secretary",
+    "Secy": "Secretary",
     "Fr": "Father",
     "Mt": "Mount",
     "Ft": "Fort",
@@ -181,6 +183,14 @@ _WEEKDAY_ABBREVIATION = re.compile(
 _CIRCA = re.compile(r"(?<![\w.])c\.\s?(?=\d{3,4}s?\b)|(?<![\w.])c\.?\s?(?=[£$€]\d)")
 """"c.1850" is "circa eighteen fifty", "a c£5m deal" "a circa five million pound deal"."""
 
+_BEFORE_NUMBER = {
+    "Art": "Article", "art": "article", "para": "paragraph", "paras": "paragraphs",
+    "Para": "Paragraph", "vol": "volume", "ch": "chapter", "Ch": "Chapter", "sec": "section",
+    "Sec": "Section", "fig": "figure", "figs": "figures", "eq": "equation", "Eq": "Equation",
+}  # fmt: skip
+_NUMBERED = re.compile(r"\b(" + "|".join(_BEFORE_NUMBER) + r")\.\s?(?=\d)")
+"""A reference's abbreviation before its number: "Art. 5" is "Article five", "para. 3"
+"paragraph three" ("Art" alone may be a name)."""
 _VERSUS = re.compile(r"\b([A-Z][\w'.-]*) v\.?(?= [A-Z])")
 """A match or a case, as British papers write it: "Arsenal v Chelsea", "Smith v Jones"."""
 _DEFEATED = re.compile(r"(?<=[a-z] )d\.(?= [A-Z][a-z])")
@@ -210,6 +220,7 @@ def _speak_word(m: re.Match[str], uk: bool) -> str:
 
 
 EARLY = (
+    Rule("abbreviation", _NUMBERED, lambda m, uk: _BEFORE_NUMBER[m[1]] + " "),
     Rule("title", _TITLE, _speak_title),
     Rule("abbreviation", _SAINT, _speak_saint),
     Rule("abbreviation", _WORD, _speak_word),
