@@ -370,9 +370,10 @@ LATE = (
     Rule("roman numeral", _NAMED_ROMAN, _speak_named),
     Rule("initialism", _DOTTED, _speak_dotted),
 )
-_LETTER_A = re.compile(r"(?<=[^\W_] )A(?= [a-z])")
+_LETTER_A = re.compile(r"(?<=[^\W_] )A(?= [a-z])|(?<![\w'.-])A(?= (?:and|or) [A-Z]\b)")
 """A capital "A" inside a sentence, after a word and before one in small letters, is the
-letter: "Class A shares", "Series A funding", "vitamin A and B"."""
+letter: "Class A shares", "Series A funding", "vitamin A and B"; so is one anywhere before
+"and" or "or" and a letter, which the article never is: "A&E" ("A and E")."""
 
 _LABEL_BEFORE = re.compile(
     r"(?:^|\n)\s*(?:Summary|Update|Updated|Note|Analysis|Opinion|Review|Background|Comment"

@@ -86,16 +86,21 @@ _EARLY_YEAR = re.compile(
 _SCALES = {"k": "thousand", "K": "thousand", "M": "million", "mn": "million", "mln": "million"}
 _SCALES |= {"bn": "billion", "BN": "billion", "tn": "trillion", "trn": "trillion"}
 _SCALED = re.compile(
-    rf"(?<![\w.,$£€¥/-])(?P<n>{NUM})\s?(?P<s>bn|BN|trn|tn|mln|mn|[kKM])(?=\s+[a-z]|-[a-z])"
+    rf"(?<![\w.,$£€¥/-])(?P<n>{NUM})\s?"
+    r"(?:(?P<s>bn|BN|trn|tn|mln|mn)\b(?![.,]?\d)"
+    r"|(?P<k>[kKM])(?=\s+[a-z]|-[a-z])"
     r"(?![\s-](?:race|run|runs|races|TV|TVs|video|videos|resolution|display"
-    r"|screen|screens|monitor|monitors|footage|streaming)\b)"
+    r"|screen|screens|monitor|monitors|footage|streaming)\b))"
 )
+"""A count with its scale: "1.5bn people", "a 3tn economy", "5bn" anywhere (it is never a
+unit); "15K runners" and "2M users" only before a word, since "5K" may be a race."""
 
 
 def _speak_scaled(m: re.Match[str], uk: bool) -> str:
-    if _not_scaled(m["n"], m["s"]):
+    scale = m["s"] or m["k"]
+    if _not_scaled(m["n"], scale):
         return m.group(0)
-    return f"{number(m['n'], uk=uk)} {_SCALES[m['s']]}"
+    return f"{number(m['n'], uk=uk)} {_SCALES[scale]}"
 
 
 def _not_scaled(written: str, scale: str) -> bool:
