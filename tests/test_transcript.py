@@ -40,7 +40,7 @@ SCRIPT: list[tuple[SegmentKind, str, str, int, int]] = [
     ("sentence", "The council voted 7-2.", "The council voted seven to two.", 0, 0),
     ("sentence", "It costs $12m.", "It costs twelve million dollars.", 0, 0),
     ("heading", "Q&A", "Q and A.", 1, 1),
-    ("sentence", "Is 3 > 2?", "Is three > two & <more>?", 2, 1),
+    ("sentence", "Is 3 > 2 & <more>?", "Is three > two & <more>?", 2, 1),
     ("outro", "Thanks.", "Thanks for listening.", -1, 1),
 ]
 
@@ -77,15 +77,28 @@ def test_vtt_has_one_cue_per_segment_in_order_without_overlap() -> None:
         assert after[1] >= before[2]
 
 
-def test_vtt_cue_text_joined_is_the_spoken_script() -> None:
+def test_vtt_cue_text_joined_is_the_article_as_written() -> None:
     timings = make_timings()
     cues = parse_vtt(vtt(timings))
-    assert " ".join(unescape(c[3]) for c in cues) == " ".join(t.segment.spoken for t in timings)
+    assert " ".join(unescape(c[3]) for c in cues) == " ".join(t.segment.text for t in timings)
+
+
+def test_vtt_shows_the_written_sentence_not_the_engine_respelling() -> None:
+    segment = Segment("Putin met the FBI in 2024.", "Pootin met the F-B-I in twenty twenty-four.",
+                      "sentence", 0, 0)  # fmt: skip
+    assert parse_vtt(vtt([SegmentTiming(segment, 0.0, 1.0)]))[0][3] == segment.text
+
+
+def test_vtt_has_no_cue_for_a_segment_that_says_nothing() -> None:
+    said = Segment("Said.", "Said.", "sentence", 0, 0)
+    silent = Segment("™", "", "sentence", 0, 0)
+    cues = parse_vtt(vtt([SegmentTiming(said, 0.0, 1.0), SegmentTiming(silent, 1.0, 1.5)]))
+    assert [c[3] for c in cues] == ["Said."]
 
 
 def test_vtt_escapes_what_webvtt_reserves() -> None:
     text = vtt(make_timings())
-    assert "Is three &gt; two &amp; &lt;more&gt;?" in text
+    assert "Is 3 &gt; 2 &amp; &lt;more&gt;?" in text
     assert "<more>" not in text
 
 

@@ -42,8 +42,11 @@ _META = ("title", "author", "date", "url", "duration")
 def vtt(timings: Sequence[SegmentTiming]) -> str:
     """A WebVTT file with one cue per segment that says something, in order.
 
-    The cue text is what was spoken (``Segment.spoken``) on one line, with ``&``, ``<`` and
-    ``>`` escaped; the cue identifier is :func:`cue_id`, shared with :func:`timings_json`.
+    The cue text is the sentence as the article writes it (``Segment.text``: "2024", "FBI",
+    "Putin", not the engine's "twenty twenty-four", "F-B-I" and respelled "Pootin"), as the
+    player's transcript shows it, on one line, with ``&``, ``<`` and ``>`` escaped; a segment
+    that says nothing has no cue. The cue identifier is :func:`cue_id`, shared with
+    :func:`timings_json`.
     Times are whole milliseconds; each cue starts no earlier than the previous one ends and
     lasts at least 1 ms.
     """
@@ -51,9 +54,10 @@ def vtt(timings: Sequence[SegmentTiming]) -> str:
     lines = ["WEBVTT", ""]
     previous_end = 0
     for index, timing in enumerate(timings):
-        text = _cue_text(timing.segment.spoken)
-        if not text:
+        segment = timing.segment
+        if not _cue_text(segment.spoken):
             continue
+        text = _cue_text(segment.text) or _cue_text(segment.spoken)
         start = max(_ms(timing.start), previous_end)
         end = max(_ms(timing.end), start + 1)
         lines += [cue_id(index), f"{_timestamp(start)} --> {_timestamp(end)}", text, ""]
