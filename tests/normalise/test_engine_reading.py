@@ -1,5 +1,5 @@
 """What espeak-ng (Piper's phonemiser) makes of the normaliser's output: the letter A, names,
-spelled plurals."""
+spelled plurals, heteronyms."""
 
 import pytest
 from piper.phonemize_espeak import EspeakPhonemizer
@@ -75,3 +75,19 @@ def test_a_spelled_plural_or_possessive_keeps_its_letters_and_its_s(
     assert said.endswith(last_letter + "z")
     assert "dɑːt" not in said  # never "dot"
     assert _ARTICLE not in said
+
+
+@pytest.mark.parametrize(
+    ("written", "heard", "not_heard"),
+    [
+        ("lead poisoning", "lɛd", "liːd"),
+        ("a row over pay", "ɹaʊ", "ɹoʊ"),
+    ],
+)
+def test_a_heteronym_is_read_as_its_neighbours_mean_it(
+    written: str, heard: str, not_heard: str
+) -> None:
+    assert not_heard in _unstressed(written)  # espeak-ng alone reads it the other way
+    said = _unstressed(to_spoken(written))
+    assert heard in said
+    assert not_heard not in said
