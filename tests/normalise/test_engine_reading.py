@@ -82,6 +82,8 @@ def test_a_spelled_plural_or_possessive_keeps_its_letters_and_its_s(
     [
         ("lead poisoning", "lɛd", "liːd"),
         ("a row over pay", "ɹaʊ", "ɹoʊ"),
+        ("polls close at 8pm", "kloʊz", "kloʊs"),
+        ("ministers bow to pressure", "baʊ", "boʊ"),
     ],
 )
 def test_a_heteronym_is_read_as_its_neighbours_mean_it(
@@ -91,3 +93,10 @@ def test_a_heteronym_is_read_as_its_neighbours_mean_it(
     said = _unstressed(to_spoken(written))
     assert heard in said
     assert not_heard not in said
+
+
+def test_object_before_to_is_the_verb_stressed_on_its_second_syllable() -> None:
+    assert "ˈɑːbdʒɛkt" in _phonemes("Officials object to the plan.")  # the noun's stress
+    said = _phonemes(to_spoken("Officials object to the plan."))
+    assert "dʒˈɛkt" in said
+    assert "ˈɑːbdʒɛkt" not in said
