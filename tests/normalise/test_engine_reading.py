@@ -42,6 +42,11 @@ def test_the_article_is_still_the_article() -> None:
         ("Scholz", "ʃoʊlts", "skɑː"),
         ("the Houthis", "huːθ", "haʊ"),
         ("Huawei", "wɑːw", "hjuː"),
+        ("Adam Schiff", "ʃɪf", "skɪf"),
+        ("Bloomberg", "uːmb", "uːmɜ"),
+        ("President Sisi", "siːsiː", "sɪsi"),
+        ("Li Qiang", "liː", "laɪ"),
+        ("Toyota", "toʊjoʊ", "tɔɪ"),
     ],
 )
 def test_names_from_the_base_lexicon_reach_the_engine_as_said(
