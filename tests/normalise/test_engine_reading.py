@@ -47,6 +47,7 @@ def test_the_article_is_still_the_article() -> None:
         ("President Sisi", "siːsiː", "sɪsi"),
         ("Li Qiang", "liː", "laɪ"),
         ("Toyota", "toʊjoʊ", "tɔɪ"),
+        ("Tbilisi", "tiːbɪl", "baɪl"),
     ],
 )
 def test_names_from_the_base_lexicon_reach_the_engine_as_said(
@@ -105,3 +106,9 @@ def test_object_before_to_is_the_verb_stressed_on_its_second_syllable() -> None:
     said = _phonemes(to_spoken("Officials object to the plan."))
     assert "dʒˈɛkt" in said
     assert "ˈɑːbdʒɛkt" not in said
+
+
+def test_phnom_penh_is_not_spelled_from_its_first_letter() -> None:
+    said = _unstressed(to_spoken("Phnom Penh"))  # the lexicon once made it "P-nom"
+    assert "nɑːm pɛn" in said
+    assert "piː" not in said
