@@ -14,7 +14,7 @@ def test_base_lexicon_covers_the_seed_names() -> None:
     lexicon = default_lexicon()
     assert lexicon.sources == (BASE_LEXICON,)
     assert to_spoken("Takaichi met Lee Jae Myung in Nara.") == (
-        "Tah-kah-ee-chee met Lee Jay-myung in Nah-rah."
+        "Tah-kah-ee-chee met Lee Jay-mee-ung in Nah-rah."
     )
     assert "BTS" in lexicon.initialisms and "NATO" in lexicon.acronyms
 

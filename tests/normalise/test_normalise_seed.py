@@ -37,4 +37,4 @@ def test_no_curly_quotes_digits_or_symbols(script: str) -> None:
 
 
 def test_names_use_the_base_lexicon(script: str) -> None:
-    assert "Tah-kah-ee-chee" in script and "Kay-pop" in script and "Lee Jay-myung" in script
+    assert "Tah-kah-ee-chee" in script and "Kay-pop" in script and "Lee Jay-mee-ung" in script
