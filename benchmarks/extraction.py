@@ -18,9 +18,7 @@ import argparse
 import gzip
 import importlib.util
 import logging
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,21 +27,16 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from listen.article import load  # noqa: E402
+from listen.htmlreader import parse_html  # noqa: E402
 
 Extractor = Callable[[str, "str | None"], str]
 
 
 def listen_reader(html: str, url: str | None = None) -> str:
-    """The body listen would read aloud: headings and paragraphs, without the title."""
-    fd, name = tempfile.mkstemp(suffix=".html")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(html)
-        article = load(name)
-        return "\n".join(b.text for b in article.blocks)
-    finally:
-        os.unlink(name)
+    """The body listen's HTML reader takes from the page: headings and paragraphs, without the
+    title. (``listen render`` would then refuse the pages not in English.)"""
+    article = parse_html(html, Path("page.html"))
+    return "\n".join(b.text for b in article.blocks)
 
 
 def bare_trafilatura(html: str, url: str | None = None) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from listen.cover import load_cover
 from listen.errors import ArticleError, LimitExceeded
 from listen.frontmatter import FRONT_MATTER, read_front_matter
+from listen.language import NAMES, guess, is_english
 from listen.limits import Limits
 from listen.models import Article, Block
 from listen.textfile import decode, read_bytes
@@ -101,10 +102,38 @@ def load(
             f"Article '{path}' has no body text once page furniture is removed: "
             "nothing to read aloud; give a file with the article's paragraphs"
         )
+    article = _in_english(article, path)
     cover = load_cover(
         article.image, path.parent, image_dirs=image_dirs, limits=limits, strict=strict_cover
     )
     return replace(article, cover=cover) if cover else article
+
+
+def _in_english(article: Article, path: Path) -> Article:
+    """The article, its language settled as English; an ArticleError for one in another
+    language, which listen's reading rules and voices would turn into noise.
+
+    A page or front matter that declares English is taken at its word. One that declares
+    another language is refused unless its text is plainly English; one that declares none
+    is refused only when its text is plainly in another language (``listen.language``)."""
+    declared = article.language
+    if declared and is_english(declared):
+        return article
+    written = guess("\n".join([article.title, *(b.text for b in article.blocks)]))
+    if declared and written != "en":
+        language = NAMES.get(declared.split("-")[0].lower(), f"'{declared}'")
+        raise ArticleError(
+            f"Article '{path}' declares it is in {language} ('{declared}'), and listen reads "
+            "English only: give an English article, or declare it English if it is one "
+            '(language: en in Markdown front matter, lang="en" on a page)'
+        )
+    if not declared and written not in (None, "en"):
+        raise ArticleError(
+            f"Article '{path}' reads as {NAMES[written]}, and listen reads English only: give an "
+            "English article, or, if it is English, a Markdown file whose front matter says "
+            "language: en"
+        )
+    return replace(article, language="en")
 
 
 def _check_words(text: str, path: Path, limits: Limits) -> None:
@@ -143,9 +172,9 @@ def parse_text(text: str, path: Path) -> Article:
     lines, removed = _strip_furniture(text.split("\n"))
     blocks = _text_blocks(lines)
     if not blocks:
-        return Article(title=path.stem, blocks=(), source=path, removed=removed)
+        return Article(title=path.stem, blocks=(), source=path, language="", removed=removed)
     title, body = blocks[0].text, blocks[1:]
-    return Article(title=title, blocks=tuple(body), source=path, removed=removed)
+    return Article(title=title, blocks=tuple(body), source=path, language="", removed=removed)
 
 
 def _strip_furniture(lines: list[str]) -> tuple[list[str], tuple[str, ...]]:
@@ -203,7 +232,7 @@ def parse_markdown(text: str, path: Path, limits: Limits | None = None) -> Artic
         date=meta.date,
         url=meta.url,
         image=meta.image,
-        language=meta.language or "en",
+        language=meta.language or "",  # settled by load()
         description=meta.description,
         removed=removed,
     )

@@ -72,6 +72,12 @@ _TEXT_CELL_WORDS = 40
 only such cells are read."""
 
 
+_HTML_LANG = re.compile(
+    r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)", re.I
+)
+"""The page's declared language, ``<html lang="de">``, which trafilatura's metadata leaves out."""
+
+
 def parse_html(text: str, path: Path) -> Article:
     """HTML: the article's main text and metadata; page furniture, figures and notes dropped."""
     reading = _read(text, path, precise=True)
@@ -90,10 +96,17 @@ def parse_html(text: str, path: Path) -> Article:
         date=_iso_date(doc.date),
         url=_str(doc.url),
         image=_str(doc.image),
-        language=_str(doc.language) or "en",
+        language=_declared_language(text)
+        or _str(doc.language)
+        or "",  # listen.article.load settles it
         description=_str(doc.description),
         removed=reading.removed,
     )
+
+
+def _declared_language(text: str) -> str | None:
+    found = _HTML_LANG.search(text, 0, 20_000)
+    return found.group(1) if found else None
 
 
 @dataclass(frozen=True)
