@@ -135,3 +135,26 @@ def test_unpublish_through_the_command_line(tmp_path: Path, show_dir: Path) -> N
     assert missing.returncode == 1
     assert missing.stderr.startswith("Error: ") and len(missing.stderr.splitlines()) == 1
     shutil.rmtree(out)
+
+
+def test_an_article_in_another_language_fails_alone_naming_it(
+    tmp_path: Path, show_dir: Path
+) -> None:
+    articles = make_articles(tmp_path / "articles", range(1, 3))
+    german = (
+        "Die Regierung hat am Dienstag einen neuen Plan für die Brücke vorgestellt. Der Stadtrat "
+        "will die Arbeiten im nächsten Jahr beginnen, und die Kosten sollen nicht steigen. Auch "
+        "die Opposition ist mit dem Plan zufrieden, denn er wird von der Stadt bezahlt."
+    )
+    (articles / "brucke.md").write_text(f"---\ntitle: Brücke\n---\n\n{german}\n", encoding="utf-8")
+    done = subprocess.run(
+        publish_command(articles, tmp_path / "site", show_dir, "--json"),
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    summary = json.loads(done.stdout)
+    assert sorted(summary["rendered"]) == ["story-1.md", "story-2.md"]
+    [failed] = summary["failed"]
+    assert failed["id"] == "brucke.md"
+    assert "German" in json.dumps(failed) and "English only" in json.dumps(failed)
+    assert len(assert_consistent(tmp_path / "site")) == 2
