@@ -273,6 +273,8 @@ _STATUS = re.compile(r"\b([45]0\d)(?= (?:errors?|pages?|status|response|codes?)\
 """A web server's status, as developers say it: "a 404 error" is "a four oh four error"."""
 _FOR = re.compile(r"(?<![\w.,-])(\d{1,2})-for-(\d{1,2})\b(?!-)")
 """A hitter's or a shooter's line: "went 1-for-3" is "one-for-three"."""
+_EPISODE = re.compile(r"\bS(\d{1,2})\s?E(\d{1,3})\b")
+"""A series and episode as listings write them: "S02E05" is "season two, episode five"."""
 _RESOLUTION = re.compile(r"\b(480|576|720|1080|1440|2160|4320)([pi])\b")
 """A video resolution, said in pairs as the trade says it: "1080p" is "ten eighty P"."""
 
@@ -358,6 +360,8 @@ def _speak_fraction(m: re.Match[str], uk: bool) -> str:
         return f"{cardinal(top, uk=uk)} to {cardinal(bottom, uk=uk)}"
     if bottom == 0:
         return number(m[2]) + " over zero"
+    if whole is None and top <= bottom in (5, 10, 100) and _rating(m):  # "4/5 stars"
+        return f"{cardinal(top, uk=uk)} out of {cardinal(bottom, uk=uk)}"
     spoken = fraction(top, bottom, uk=uk)
     if whole is None:
         return spoken
@@ -368,6 +372,18 @@ def _speak_fraction(m: re.Match[str], uk: bool) -> str:
 
 _ODDS_BEFORE = re.compile(r"\b(?:odds of|odds|at|priced at)\s+\Z", re.IGNORECASE)
 _ODDS_AFTER = re.compile(r"\s+(?:favou?rites?|shots?|outsiders?|chances?|odds|on|against)\b")
+
+
+_RATING_BEFORE = re.compile(
+    r"\b(?:rated|rates|scored|scores|rating:?|score:?|verdict:?)\s*\Z", re.I
+)
+_RATING_AFTER = re.compile(r"\s?(?:stars?|rating)\b")
+
+
+def _rating(m: re.Match[str]) -> bool:
+    """A reviewer's score: "4/5 stars", "rated 9/10", "Verdict: 8/10"."""
+    before = _RATING_BEFORE.search(m.string, 0, m.start()) is not None
+    return before or _RATING_AFTER.match(m.string, m.end()) is not None
 
 
 def _odds(m: re.Match[str]) -> bool:
@@ -497,6 +513,11 @@ RULES = (
     Rule("record", _FOR, lambda m, uk: f"{cardinal(int(m[1]))}-for-{cardinal(int(m[2]))}"),
     Rule("model", _GRAPHICS, lambda m, uk: m[1].rstrip() + " " + year(int(m[2]))),
     Rule("resolution", _RESOLUTION, _speak_resolution),
+    Rule(
+        "episode",
+        _EPISODE,
+        lambda m, uk: f"season {cardinal(int(m[1]))}, episode {cardinal(int(m[2]))}",
+    ),
     Rule("year", _YEAR_SPAN, _speak_year_span),
     Rule("phone", _EMERGENCY, _speak_emergency),
     Rule("ratio", _RATIO, _speak_ratio),

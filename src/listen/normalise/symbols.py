@@ -76,6 +76,18 @@ def _compared(m: re.Match[str]) -> str:
     return f" {_COMPARISONS[sign]} "
 
 
+_STARS = re.compile(r"[★☆]{2,10}(?:½)?")
+"""A star rating drawn in stars: "★★★★☆" is "four out of five stars"."""
+
+
+def _stars(m: re.Match[str]) -> str:
+    stars = m.group(0)
+    filled = stars.count("★") + (0.5 if stars.endswith("½") else 0)
+    total = stars.count("★") + stars.count("☆") + (1 if stars.endswith("½") else 0)
+    said = f"{filled:g}".replace(".5", " and a half")
+    return f" {said} out of {total} stars "
+
+
 _ABOUT = re.compile(r"(?<![\w~])~\s?(?=[£$€]?\d)")
 """"~5%" is "about five percent"; after a word that says so already, the mark goes."""
 _SAID_ABOUT = re.compile(
@@ -124,6 +136,8 @@ def prepare(text: str) -> str:
     if "''" in text:
         text = _BACKTICKS.sub('"', text)
     if not text.isascii():
+        if "★" in text:
+            text = _STARS.sub(_stars, text)
         text = unicodedata.normalize("NFKC", text)
         text = _FOREIGN_DIGIT.sub(lambda m: str(unicodedata.digit(m.group(0))), text)
         text = _NON_ASCII.sub(_unspoken, text)
