@@ -50,6 +50,8 @@ def _speak_decade(m: re.Match[str], uk: bool) -> str:
 # --- quarters and inches -------------------------------------------------------------------------
 
 _QUARTER = re.compile(r"\b([1-4])([QH])\s?((?:19|20)?\d{2})\b")
+_HALF = re.compile(r"\bH([12])\s?((?:19|20)\d{2})\b(?![.,]\d)")
+"""A half year as markets write it: "H1 2024" is "the first half of twenty twenty-four"."""
 _QUARTER_APOSTROPHE = re.compile(r"\b([QH])([1-4])\s?'(\d{2})\b")
 _TENOR = re.compile(
     r"\b(\d{1,2})Y(?=\s(?:yields?|notes?|bonds?|Treasur(?:y|ies)|gilts?|Bunds?|swaps?|rates?)\b)"
@@ -500,6 +502,7 @@ RULES = (
     Rule("arithmetic", _SUM, _speak_sum),
     Rule("quarter", _QUARTER, _speak_quarter),
     Rule("quarter", _QUARTER_APOSTROPHE, _speak_quarter_apostrophe),
+    Rule("quarter", _HALF, lambda m, uk: f"the {ordinal(int(m[1]))} half of {year(int(m[2]))}"),
     Rule("term", _TENOR, lambda m, uk: cardinal(int(m[1])) + "-year"),
     Rule("measure", _INCHES, _speak_inches),
     Rule("year", _FISCAL, _speak_fiscal),
