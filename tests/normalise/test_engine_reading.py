@@ -90,6 +90,8 @@ def test_a_spelled_plural_or_possessive_keeps_its_letters_and_its_s(
         ("a row over pay", "ɹaʊ", "ɹoʊ"),
         ("polls close at 8pm", "kloʊz", "kloʊs"),
         ("ministers bow to pressure", "baʊ", "boʊ"),
+        ("minute traces of the drug", "maɪnuːt", "mɪnɪt"),
+        ("an attack in Nice", "niːs", "naɪs"),
     ],
 )
 def test_a_heteronym_is_read_as_its_neighbours_mean_it(
