@@ -337,6 +337,20 @@ def _reading(value: int) -> str:
 
 _MEASURE_PAIR = re.compile(r"(?<=\d[A-Za-z]{2})/(?=\d+(?:\.\d+)?\s?[A-Za-z])")
 """A slash between two measures, "16GB/512GB", parts them as a pause would."""
+_HOURS_MINUTES = re.compile(
+    r"(?<![\w.,])(\d{1,3})\s?h(?:rs?)?\s?(\d{1,2})\s?m(?:in|ins)?\b(?![.,]\d)"
+)
+"""A time taken, "2h 15m": its "m" is minutes, not meters."""
+
+
+def _speak_hours_minutes(m: re.Match[str], uk: bool) -> str:
+    hours, minutes = int(m[1]), int(m[2])
+    return (
+        f"{cardinal(hours)} {'hour' if hours == 1 else 'hours'} "
+        f"{cardinal(minutes)} {'minute' if minutes == 1 else 'minutes'}"
+    )
+
+
 _HYPHEN_POINT = re.compile(r"(?<=\d)-(pts?|yrs?)\b")
 """A margin or a term as a modifier: "a 3-pt lead" is "a three-point lead", "the 10-yr note"
 "the ten-year note"."""
@@ -344,6 +358,7 @@ _HYPHEN_POINT = re.compile(r"(?<=\d)-(pts?|yrs?)\b")
 RULES = (
     Rule("measure", _MEASURE_PAIR, lambda m, uk: " / "),
     Rule("measure", _HYPHEN_POINT, lambda m, uk: "-point" if m[1][0] == "p" else "-year"),
+    Rule("measure", _HOURS_MINUTES, _speak_hours_minutes),
     Rule("measure", _PRESSURE, _speak_pressure),
     Rule("measure", _PERCENT_RANGE, _speak_percent_range),
     Rule("measure", _FEET_INCHES, _speak_feet_inches),
