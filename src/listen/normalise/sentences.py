@@ -65,10 +65,14 @@ _NEVER_FINAL = frozenset(
         "approx",
         "ca",
         "cf",
+        "sec",
+        "secy",
     ]
 )
 # Abbreviations only before a number: "No. 5", "p. 36"; "said no." still ends a sentence.
-_BEFORE_NUMBER = frozenset(["no", "nos", "vol", "fig", "pp", "p"])
+_BEFORE_NUMBER = frozenset(
+    ["no", "nos", "vol", "fig", "figs", "pp", "p", "art", "para", "paras", "ch", "eq"]
+)
 # Weekday abbreviations: not final before a date ("Tue. Nov. 18", "Sat. 9 a.m.").
 _WEEKDAYS = frozenset(["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"])
 _MONTH_WORDS = frozenset(
