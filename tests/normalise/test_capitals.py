@@ -27,3 +27,12 @@ def test_a_list_of_agencies_is_not_a_shouted_headline() -> None:
 
     assert to_spoken("FBI, DEA, ATF") == "F-B-I, D-E.A, A-T-F"
     assert to_spoken("FBI, UEA, ATF") == "F-B-I, U-E.A, A-T-F"  # not listed: still letters
+
+
+def test_a_hyphenated_respelling_does_not_unmake_a_shouted_headline() -> None:
+    from listen.normalise import to_spoken
+
+    # the base lexicon respells "KAZAKHSTAN" "Kazak-stan" before the headline is looked at
+    assert to_spoken("KAZAKHSTAN WINS AGAIN") == "Kazak-stan Wins Again"
+    assert to_spoken("TAKAICHI MEETS LEE") == "Tah-kah-ee-chee Meets Lee"
+    assert to_spoken("a well-known FBI agent") == "a well-known F-B-I agent"

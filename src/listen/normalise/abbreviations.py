@@ -641,12 +641,14 @@ def _shouted(m: re.Match[str], initialisms: Set[str]) -> bool:
     text = m.string
     start = max(text.rfind(c, 0, m.start()) for c in _CLAUSE_ENDS) + 1
     ends = [i for i in (text.find(c, m.end()) for c in _CLAUSE_ENDS) if i >= 0]
-    words = _LETTERS.findall(text, start, min(ends, default=len(text)))
+    found = list(_LETTERS.finditer(text, start, min(ends, default=len(text))))
+    words = [w.group(0) for w in found]
     capitals = [w for w in words if len(w) > 1 and w.isupper()]
     if len(words) == 1 and len(words[0]) >= _LONE_HEADING:  # a heading of one word: "STAFF"
         return words[0].isupper()
     capitalised = sum(w[0].isupper() and not w.isupper() for w in words)
-    small = (w for w in words if w[0].islower())
+    # a later part of a hyphenated respelling ("Kazak-stan") is not a word in small letters
+    small = (w.group(0) for w in found if w.group(0)[0].islower() and text[w.start() - 1] != "-")
     worded = any(_plainly_a_word(w, initialisms) for w in capitals)
     return (
         len(capitals) >= 2
