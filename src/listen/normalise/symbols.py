@@ -173,6 +173,8 @@ def _unspoken(m: re.Match[str]) -> str:
     category = unicodedata.category(char)
     if category in _UNSPOKEN or (category[0] == "P" and char not in _KEPT_PUNCTUATION):
         return " "
+    if "\ufe00" <= char <= "\ufe0f":  # a variation selector: how an emoji is drawn, nothing said
+        return " "
     return char
 
 
