@@ -109,6 +109,7 @@ _UNITS = {
     "ppm": "part per million/parts per million",
     "mpg": "mile per gallon/miles per gallon",
     "fps": "frame per second/frames per second",
+    "FPS": "frame per second/frames per second",
     "psi": "P-S-I/P-S-I",
     "mAh": "milliamp hour",
     "dB": "decibel",
