@@ -63,7 +63,10 @@ def test_an_english_article_quoting_german_is_still_english() -> None:
 
 @pytest.mark.parametrize(
     ("tag", "english"),
-    [("en", True), ("en-GB", True), ("EN_us", True), ("de", False), ("eng", False), ("", False)],
+    [
+        *(("en", True), ("en-GB", True), ("EN_us", True), ("eng", True), ("English", True)),
+        *(("de", False), ("ger", False), ("", False)),
+    ],
 )
 def test_is_english_reads_the_first_part_of_a_tag(tag: str, english: bool) -> None:
     assert is_english(tag) is english

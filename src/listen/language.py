@@ -87,5 +87,6 @@ def _script(sample: str) -> str | None:
 
 
 def is_english(tag: str) -> bool:
-    """Whether a language tag ("en", "en-GB", "EN_us") names English."""
-    return tag.replace("_", "-").split("-")[0].strip().lower() == "en"
+    """Whether a language tag names English: "en", "en-GB", "EN_us", the three-letter "eng",
+    or the word itself."""
+    return tag.replace("_", "-").split("-")[0].strip().lower() in ("en", "eng", "english")
