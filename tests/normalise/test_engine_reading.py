@@ -95,6 +95,7 @@ def test_a_spelled_plural_or_possessive_keeps_its_letters_and_its_s(
         ("ministers bow to pressure", "baʊ", "boʊ"),
         ("minute traces of the drug", "maɪnuːt", "mɪnɪt"),
         ("an attack in Nice", "niːs", "naɪs"),
+        ("he used to work there", "juːst", "juːzd"),
     ],
 )
 def test_a_heteronym_is_read_as_its_neighbours_mean_it(
