@@ -206,9 +206,14 @@ def _counted_millions(m: re.Match[str]) -> bool:
     if after is None:
         return False
     word = after.group(1)
-    plural = len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us"))
-    counted = word in _COUNTED_IRREGULAR or (plural and word not in _NOT_PLURALS)
+    counted = word in _COUNTED_IRREGULAR or _plural(word)
     return (counted and word not in _RACES) or _counted_doing(m, word)
+
+
+def _plural(word: str) -> bool:
+    """Whether a word in small letters reads as a regular plural noun ("people" is not one)."""
+    regular = len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us"))
+    return regular and word not in _NOT_PLURALS
 
 
 _KIND_UNITS = frozenset({
@@ -224,15 +229,7 @@ def _names_kind(m: re.Match[str]) -> bool:
     if m["space"] or m["unit"] not in _KIND_UNITS or m["n2"] or m["per"]:
         return False
     after = _NEXT_WORD.match(m.string, m.end())
-    if after is None:
-        return False
-    word = after.group(1)
-    return (
-        len(word) > 3
-        and word.endswith("s")
-        and not word.endswith(("ss", "us"))
-        and (word not in _NOT_PLURALS)
-    )
+    return after is not None and _plural(after.group(1))
 
 
 def _counted_doing(m: re.Match[str], word: str) -> bool:
@@ -328,12 +325,8 @@ millimeters of mercury"."""
 
 def _speak_pressure(m: re.Match[str], uk: bool) -> str:
     high, low = (int(x) for x in (m[1] or m[3], m[2] or m[4]))
-    spoken = f"{_reading(high)} over {_reading(low)}"
+    spoken = f"{year(high)} over {year(low)}"  # in pairs: "one twenty over eighty"
     return spoken + (" " + _unit_words("mmHg", "many", uk) if m[1] else "")
-
-
-def _reading(value: int) -> str:
-    return year(value) if value >= 100 else cardinal(value)
 
 
 _MEASURE_PAIR = re.compile(r"(?<=\d[A-Za-z]{2})/(?=\d+(?:\.\d+)?\s?[A-Za-z])")
@@ -345,10 +338,10 @@ _HOURS_MINUTES = re.compile(
 
 
 def _speak_hours_minutes(m: re.Match[str], uk: bool) -> str:
-    hours, minutes = int(m[1]), int(m[2])
+    hours, minutes = str(int(m[1])), str(int(m[2]))
     return (
-        f"{cardinal(hours)} {'hour' if hours == 1 else 'hours'} "
-        f"{cardinal(minutes)} {'minute' if minutes == 1 else 'minutes'}"
+        f"{cardinal(int(hours))} {_unit_words('h', hours, uk)} "
+        f"{cardinal(int(minutes))} {_unit_words('min', minutes, uk)}"
     )
 
 

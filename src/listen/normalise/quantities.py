@@ -282,8 +282,7 @@ _RESOLUTION = re.compile(r"\b(480|576|720|1080|1440|2160|4320)([pi])\b")
 
 
 def _speak_resolution(m: re.Match[str], uk: bool) -> str:
-    high, low = divmod(int(m[1]), 100)
-    return f"{cardinal(high)} {cardinal(low)} {m[2].upper()}"
+    return f"{year(int(m[1]))} {m[2].upper()}"
 
 
 def _speak_boeing(m: re.Match[str], uk: bool) -> str:
