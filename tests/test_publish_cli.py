@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -63,16 +64,23 @@ def assert_consistent(out: Path) -> dict[str, tuple[str, int]]:
     return items
 
 
-def test_json_summary_and_exit_code_for_a_failed_article(tmp_path: Path, show_dir: Path) -> None:
-    articles = make_articles(tmp_path / "articles", range(1, 3))
-    (articles / "empty.md").write_text("---\ntitle: Nothing here\n---\n", encoding="utf-8")
+def _publish_with_a_failure(articles: Path, out: Path, show_dir: Path) -> dict[str, Any]:
+    """Publish story-1.md and story-2.md with one article beside them that must fail: exit
+    code 1, both stories rendered; the --json summary."""
     done = subprocess.run(
-        publish_command(articles, tmp_path / "site", show_dir, "--json"),
+        publish_command(articles, out, show_dir, "--json"),
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
-    summary = json.loads(done.stdout)
+    summary: dict[str, Any] = json.loads(done.stdout)
     assert sorted(summary["rendered"]) == ["story-1.md", "story-2.md"]
+    return summary
+
+
+def test_json_summary_and_exit_code_for_a_failed_article(tmp_path: Path, show_dir: Path) -> None:
+    articles = make_articles(tmp_path / "articles", range(1, 3))
+    (articles / "empty.md").write_text("---\ntitle: Nothing here\n---\n", encoding="utf-8")
+    summary = _publish_with_a_failure(articles, tmp_path / "site", show_dir)
     assert [f["id"] for f in summary["failed"]] == ["empty.md"]
     assert summary["segments_synthesised"] > 0 and summary["audio_minutes"] > 0
     assert len(assert_consistent(tmp_path / "site")) == 2
@@ -147,13 +155,7 @@ def test_an_article_in_another_language_fails_alone_naming_it(
         "die Opposition ist mit dem Plan zufrieden, denn er wird von der Stadt bezahlt."
     )
     (articles / "brucke.md").write_text(f"---\ntitle: Brücke\n---\n\n{german}\n", encoding="utf-8")
-    done = subprocess.run(
-        publish_command(articles, tmp_path / "site", show_dir, "--json"),
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert done.returncode == 1, done.stderr
-    summary = json.loads(done.stdout)
-    assert sorted(summary["rendered"]) == ["story-1.md", "story-2.md"]
+    summary = _publish_with_a_failure(articles, tmp_path / "site", show_dir)
     [failed] = summary["failed"]
     assert failed["id"] == "brucke.md"
     assert "German" in json.dumps(failed) and "English only" in json.dumps(failed)

@@ -54,10 +54,10 @@ def vtt(timings: Sequence[SegmentTiming]) -> str:
     lines = ["WEBVTT", ""]
     previous_end = 0
     for index, timing in enumerate(timings):
-        segment = timing.segment
-        if not _cue_text(segment.spoken):
+        said = _cue_text(timing.segment.spoken)
+        if not said:
             continue
-        text = _cue_text(segment.text) or _cue_text(segment.spoken)
+        text = _cue_text(timing.segment.text) or said
         start = max(_ms(timing.start), previous_end)
         end = max(_ms(timing.end), start + 1)
         lines += [cue_id(index), f"{_timestamp(start)} --> {_timestamp(end)}", text, ""]
