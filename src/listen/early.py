@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from listen.encoder import encode_measured
 from listen.levels import analyse
 from listen.limiter import CHUNK, GrowingLimiter
 from listen.master import (
@@ -31,7 +32,6 @@ from listen.master import (
     Plan,
     check_length,
     encode_levelled,
-    encode_measured,
     next_margin,
     on_target,
     plan_mastering,
@@ -51,15 +51,24 @@ Layout = Generator[PcmSpool, None, Assembly]
 
 
 def encode_as_laid_out(
-    layout: Layout, path: Path, mastering: Mastering, rate: int, prefix_s: float = PREFIX_S
+    layout: Layout,
+    path: Path,
+    mastering: Mastering,
+    rate: int,
+    prefix_s: float = PREFIX_S,
+    encoders: int = 1,
 ) -> tuple[Assembly, Loudness]:
     """Lay out the episode (``layout``, from :func:`listen.assemble.laying_out`, at ``rate``
     Hz) while encoding it to ``path``: the whole assembly (close it) and the MP3's measured
-    loudness. ``prefix_s`` infinite waits for the whole episode before encoding. A failure
-    anywhere, the engine's included, stops both ffmpegs and raises."""
+    loudness. ``prefix_s`` infinite waits for the whole episode before encoding. With more
+    than one of ``encoders``, the engine is not held to the first encoder's pace, and what
+    that encoder has not reached once the episode is whole is shared out
+    (:func:`listen.encoder.encode_measured`). A failure anywhere, the engine's included,
+    stops every ffmpeg and raises."""
     stream = _Stream(layout, mastering, prefix_s * rate)
     try:
-        loudness = encode_measured(stream.mastered(), path, mastering.bitrate, rate)
+        blocks = stream.mastered()
+        loudness = encode_measured(blocks, path, mastering.bitrate, rate, encoders)
         episode = stream.whole()
         if on_target(loudness, mastering):
             return episode, loudness
@@ -67,14 +76,19 @@ def encode_as_laid_out(
             "%s: %.2f LUFS, %.2f dBTP planned from the first %.0f s; mastering the whole again",
             path.name, loudness.integrated_lufs, loudness.true_peak_dbtp, prefix_s,
         )  # fmt: skip
-        return episode, _again(episode, stream.plan, loudness, path, mastering)
+        return episode, _again(episode, stream.plan, loudness, path, mastering, encoders)
     except BaseException:
         stream.close()
         raise
 
 
 def _again(
-    episode: Assembly, plan: Plan, first: Loudness, path: Path, mastering: Mastering
+    episode: Assembly,
+    plan: Plan,
+    first: Loudness,
+    path: Path,
+    mastering: Mastering,
+    encoders: int,
 ) -> Loudness:
     """Master the whole episode and encode it again, aiming off by the loss the first encode
     showed: what its PCM measured (predicted from the figures) less what the MP3 measured."""
@@ -84,7 +98,7 @@ def _again(
     loss = sent + 20.0 * math.log10(plan.scale) - first.integrated_lufs
     loss = loss if math.isfinite(loss) else ENCODER_LOSS_LU
     margin = next_margin(ENCODER_MARGIN_DB, first, mastering)
-    return encode_levelled(levels, path, mastering, loss, margin)
+    return encode_levelled(levels, path, mastering, loss, margin, encoders)
 
 
 class _Stream:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +26,13 @@ from typing import TypeVar
 
 import numpy as np
 
+from listen.encoder import DECODED, encode_blocks, encode_measured
 from listen.errors import AudioError
-from listen.ffmpeg import feed_ffmpeg, read_ffmpeg, run_ffmpeg
+from listen.ffmpeg import read_ffmpeg, run_ffmpeg
 from listen.levels import Levels, analyse
 from listen.limiter import CHUNK, block_true_peaks, limit, limit_blocks
 from listen.loudness import LoudnessMeter
-from listen.metering import ENCODER_DELAY, DecodedMeter, to_db
+from listen.metering import DecodedMeter, to_db
 from listen.models import SAMPLE_RATE, Audio, Loudness, Mastering
 from listen.spool import PcmSpool
 
@@ -216,7 +216,7 @@ def measure_file(path: Path) -> Loudness:
     if not path.is_file():
         raise AudioError(f"Could not measure loudness of '{path}': no such file")
     meter = DecodedMeter()
-    args = ["-nostdin", "-nostats", "-i", str(path), *_DECODED]
+    args = ["-nostdin", "-nostats", "-i", str(path), *DECODED]
     with read_ffmpeg(args, f"measure loudness of '{path}'", meter.add):
         pass
     return meter.finish()
@@ -239,7 +239,11 @@ def _music(path: Path, mastering: Mastering, fade_in_ms: int) -> Audio:
 
 
 def encode_episode(
-    pcm: PcmSpool, path: Path, mastering: Mastering, levels: Levels | None = None
+    pcm: PcmSpool,
+    path: Path,
+    mastering: Mastering,
+    levels: Levels | None = None,
+    encoders: int = 1,
 ) -> Loudness:
     """Master the episode to the target loudness, encode it once, and measure the MP3 itself
     (:class:`listen.metering.DecodedMeter`); the PCM streams from ``pcm`` a chunk at a time,
@@ -252,12 +256,13 @@ def encode_episode(
     the encoder, while a second ffmpeg decodes the MP3 as it is written and measures it. MP3
     encoding shifts loudness by a few tenths of a LU; when the file misses the target by
     more than the tolerance, the PCM is mastered again with the difference and re-encoded.
+    Up to ``encoders`` encoders share the work (:func:`listen.encoder.encode_measured`).
     """
     check_length(pcm)
     if levels is None:
         with analyse(pcm) as measured:
-            return encode_levelled(measured, path, mastering)
-    return encode_levelled(levels, path, mastering)
+            return encode_levelled(measured, path, mastering, encoders=encoders)
+    return encode_levelled(levels, path, mastering, encoders=encoders)
 
 
 def encode_levelled(
@@ -266,6 +271,7 @@ def encode_levelled(
     mastering: Mastering,
     loss: float = ENCODER_LOSS_LU,
     margin: float = ENCODER_MARGIN_DB,
+    encoders: int = 1,
 ) -> Loudness:
     """:func:`encode_episode` once the PCM's figures are known: aim ``loss`` LU above the
     target (what the MP3 encode is expected to take off) and ``margin`` dB under the ceiling,
@@ -275,7 +281,8 @@ def encode_levelled(
     for _ in range(_ENCODE_TRIES):
         plan = plan_mastering(levels, target, mastering.true_peak, margin)
         mastered = mastered_blocks(levels, plan)
-        loudness = encode_measured(mastered, path, mastering.bitrate, levels.pcm.sample_rate)
+        rate = levels.pcm.sample_rate
+        loudness = encode_measured(mastered, path, mastering.bitrate, rate, encoders)
         if on_target(loudness, mastering) or (plan.short and under_ceiling(loudness, mastering)):
             break
         target += mastering.loudness - loudness.integrated_lufs
@@ -439,67 +446,3 @@ def encode_mp3(audio: Audio, path: Path, bitrate: str = "64k") -> None:
     """Encode mono float PCM once to CBR MP3 at 44.1 kHz (the encoder resamples) with a
     Xing/Info (LAME) header; no tags (:mod:`listen.tags` writes them)."""
     encode_blocks([audio.samples], path, bitrate, audio.sample_rate)
-
-
-def encode_blocks(
-    blocks: Iterable[np.ndarray], path: Path, bitrate: str = "64k", rate: int = SAMPLE_RATE
-) -> None:
-    """:func:`encode_mp3` for mono float PCM at ``rate`` Hz handed over a block at a time:
-    the blocks are piped to the encoder as they come, and the MP3 is at 44.1 kHz whatever
-    ``rate`` is (the encoder resamples)."""
-    args = [*_encoder_args(bitrate, rate), *_MP3, str(path)]
-    with feed_ffmpeg(args, _what(path)) as write:
-        _write_blocks(write, blocks)
-
-
-def encode_measured(
-    blocks: Iterable[np.ndarray], path: Path, bitrate: str = "64k", rate: int = SAMPLE_RATE
-) -> Loudness:
-    """:func:`encode_blocks`, the encoder also handing the MP3 it writes to a second ffmpeg
-    that decodes and measures it as it is made, on another core: :func:`measure_file`'s
-    figures without reading the file again afterwards."""
-    # The copy for the meter is written 32 KiB at a time, not flushed after each 209-byte frame
-    # (84,000 writes, each waking the decoder's reader, for 37 minutes).
-    copy = f"[f=mp3:{_MP3_OPTIONS}]{_tee_escape(str(path))}|[f=mp3:{_METER_COPY}]pipe:1"
-    args = [*_encoder_args(bitrate, rate), "-f", "tee", copy]
-    meter = DecodedMeter(skip=ENCODER_DELAY, gapless=False)
-    what = f"measure loudness of '{path}'"
-    measuring = read_ffmpeg(["-nostats", "-f", "mp3", "-i", "pipe:", *_DECODED], what, meter.add)
-    with measuring as (pipe, _), feed_ffmpeg(args, _what(path), pipe) as write:
-        samples = _write_blocks(write, blocks)
-    return meter.finish(samples * SAMPLE_RATE // rate)
-
-
-def _encoder_args(bitrate: str, rate: int) -> list[str]:
-    return ["-loglevel", "error", "-f", "f32le", "-ar", str(rate), "-ac", "1",
-            "-i", "pipe:", "-map", "0:a", "-c:a", "libmp3lame", "-b:a", bitrate,
-            "-ar", str(SAMPLE_RATE), "-ac", "1", "-map_metadata", "-1", "-y"]  # fmt: skip
-
-
-def _what(path: Path) -> str:
-    return f"encode '{path.name}' to MP3"
-
-
-_MP3_OPTIONS = "write_xing=1:id3v2_version=0:write_id3v1=0"
-_METER_COPY = "write_xing=0:flush_packets=0"
-_MP3 = ["-f", "mp3", "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0"]
-_DECODED = ["-map", "0:a:0", "-ac", "1", "-af", "asetnsamples=n=44100:p=0",
-            "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"]  # fmt: skip
-"""The decoded MP3, mono float samples on standard output, for the meter: regrouped into
-frames of 44,100 samples (the last one not padded), since each frame costs ffmpeg a hand-over
-between its threads and a write; with the decoder's 1,152-sample frames the decode took 1.5
-times the CPU."""
-
-
-def _tee_escape(path: str) -> str:
-    """``path`` as one output of ffmpeg's tee muxer: its separators backslash-escaped."""
-    return re.sub(r"([\\'\[\]|:=,;])", r"\\\1", path)
-
-
-def _write_blocks(write: Callable[[bytes], None], blocks: Iterable[np.ndarray]) -> int:
-    """Hand every block to ``write`` as float32 bytes; the samples written."""
-    samples = 0
-    for block in blocks:
-        samples += block.size
-        write(np.clip(block, -1.0, 1.0).astype("<f4", copy=False).tobytes())
-    return samples

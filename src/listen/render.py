@@ -228,7 +228,10 @@ def _finish(
     with write_episode(out_dir, slug) as work:
         mp3 = work / f"{slug}.mp3"
         prefix = PREFIX_S if encodes_beside(voice.backend) else math.inf
-        episode, loudness = encode_as_laid_out(layout, mp3, profile.mastering, voice.rate, prefix)
+        encoders = engine_threads() or available_cores()
+        episode, loudness = encode_as_laid_out(
+            layout, mp3, profile.mastering, voice.rate, prefix, encoders
+        )
         with episode:
             rendered = _write_episode(work, slug, article, episode, profile, loudness)
     rendered = _moved(rendered, Path(out_dir) / slug)
