@@ -17,7 +17,7 @@ from listen.early import encode_as_laid_out
 from listen.encoder import encode_measured, quiet_point
 from listen.errors import AudioError, SynthesisError
 from listen.ffmpeg import ffmpeg_exe
-from listen.master import ENCODED_TOLERANCE_LU, measure_file
+from listen.master import ENCODED_TOLERANCE_LU, encode_episode, measure_file
 from listen.models import SAMPLE_RATE, SPEECH_RATE, SpokenSegment
 from listen.mp3join import FRAME_SAMPLES
 from listen.profile import resolve_profile
@@ -55,8 +55,9 @@ def _decoded(path: Path) -> np.ndarray:
 
 
 def _parts(caplog: pytest.LogCaptureFixture) -> int:
-    [message] = [r.getMessage() for r in caplog.records if "encoded in" in r.getMessage()]
-    return int(message.split("encoded in ")[1].split()[0])
+    """The parts the last encode was made in, as its log line says."""
+    messages = [r.getMessage() for r in caplog.records if "encoded in" in r.getMessage()]
+    return int(messages[-1].split("encoded in ")[1].split()[0])
 
 
 def test_two_encoders_make_the_mp3_one_encoder_makes(
@@ -145,5 +146,20 @@ def test_an_episode_laid_out_by_the_engine_is_shared_out_when_it_is_whole(
     with episode:
         assert _decoded(mp3).size == len(episode.pcm) * SAMPLE_RATE // SPEECH_RATE
     assert _parts(caplog) == 2
+    assert loudness.integrated_lufs == pytest.approx(measure_file(mp3).integrated_lufs, abs=0.02)
+    assert abs(loudness.integrated_lufs - mastering.loudness) <= ENCODED_TOLERANCE_LU
+
+
+def test_a_whole_episode_is_mastered_into_encoders_side_by_side(
+    spoken: list[SpokenSegment], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    mastering = resolve_profile("espeak").mastering
+    speech = _speech(spoken, 200.0)
+    mp3 = tmp_path / "whole.mp3"
+    with PcmSpool(SPEECH_RATE) as pcm, caplog.at_level(logging.INFO, logger="listen.encoder"):
+        pcm.append(speech)
+        loudness = encode_episode(pcm, mp3, mastering, encoders=2)
+    assert _parts(caplog) == 2
+    assert _decoded(mp3).size == speech.size * SAMPLE_RATE // SPEECH_RATE
     assert loudness.integrated_lufs == pytest.approx(measure_file(mp3).integrated_lufs, abs=0.02)
     assert abs(loudness.integrated_lufs - mastering.loudness) <= ENCODED_TOLERANCE_LU

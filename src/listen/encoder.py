@@ -123,7 +123,6 @@ class _Mastered:
     def __init__(self, rate: int) -> None:
         self.spool = PcmSpool(rate)
         self.cond = threading.Condition()
-        self.whole = False
         self.failed: BaseException | None = None
 
     def append(self, block: np.ndarray) -> None:
@@ -131,9 +130,10 @@ class _Mastered:
             self.spool.append(block)
             self.cond.notify_all()
 
-    def end(self, failure: BaseException | None = None) -> None:
+    def fail(self, failure: BaseException) -> None:
+        """The PCM will not be finished: every encoder waiting for more gives up."""
         with self.cond:
-            self.whole, self.failed = True, failure
+            self.failed = failure
             self.cond.notify_all()
 
 
@@ -207,13 +207,12 @@ class _SideBySide:
                 self._source.append(block)
                 self._raise_failed(parts)
             self._share(parts)
-            self._source.end()
             for part in parts:
                 part.thread.join()
             self._raise_failed(parts)
             return self._joined(parts)
         except BaseException as exc:
-            self._source.end(exc)
+            self._source.fail(exc)
             for part in parts:
                 part.thread.join()
             raise
@@ -234,7 +233,7 @@ class _SideBySide:
 
     def _share(self, parts: list[_Part]) -> None:
         """Share out what the first encoder has not claimed: each new part starts in a pause
-        near an even share; the first stops :data:`lead` samples short of the next."""
+        near an even share, and each part stops one frame's lead short of the next."""
         source, first = self._source, parts[0]
         with source.cond:
             total = len(source.spool)
