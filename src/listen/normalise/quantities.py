@@ -106,9 +106,14 @@ _RECORD = re.compile(r"(?<![\w.,$£€¥-])(\d{1,2})-(\d{1,2})-(\d{1,2})(?![\w%�
 
 
 def _speak_record(m: re.Match[str], uk: bool) -> str:
-    """Three numbers joined by hyphens (dates are read before) are a team's record or a vote:
-    "14-0-1" is "fourteen-oh-one", not a range."""
-    return "-".join("oh" if n == "0" else cardinal(int(n)) for n in m.groups())
+    """Three numbers joined by hyphens (dates are read before) are a team's record, a vote or
+    a formation: "14-0-1" is "fourteen-oh-one", not a range. With a number of twenty or more
+    the parts are listed, "49-30-4" "forty-nine, thirty and four": run together, "thirty"
+    and "four" would be heard as thirty-four."""
+    words = ["oh" if n == "0" else cardinal(int(n)) for n in m.groups()]
+    if max(int(n) for n in m.groups()) < 20:
+        return "-".join(words)
+    return f"{words[0]}, {words[1]} and {words[2]}"
 
 
 # --- ranges and scores: 1910-1945, 2024-25, 18-24, 52-48 ------------------------------------------
