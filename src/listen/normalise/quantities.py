@@ -236,8 +236,9 @@ def _speak_year_span(m: re.Match[str], uk: bool) -> str:
 # --- aircraft and teams: the 737 MAX, an A380, the 49ers ----------------------------------------
 
 _BOEING = re.compile(
-    r"(?:(?<=Boeing )|\b(?=7[0-8]7(?:-[1-9]00)?s?\s(?:MAX|Max|Dreamliner)\b))"
-    r"(7[0-8]7)(?:-([1-9]00))?(s?)\b"
+    r"(?:(?<=Boeing )|\b(?=7[0-8]7(?:-[1-9]00)?s?\s(?:MAX|Max|Dreamliner)\b)"
+    r"|(?<![\w.,-])(?<!pages )(?<!pp\. )(?=7[0-8]7-[1-9]00s?\b))"
+    r"(7[0-8]7)(?:-([1-9]00|(?<=Boeing 787-)(?:9|10)))?(s?)\b"
     r"|\b(7[0-8]7)[xX]\b"
 )
 _GRAPHICS = re.compile(r"\b((?:RTX|GTX|RX) ?)([1-9]\d{3})\b(?![.,]\d)")
@@ -291,7 +292,9 @@ def _speak_resolution(m: re.Match[str], uk: bool) -> str:
 
 
 def _speak_boeing(m: re.Match[str], uk: bool) -> str:
-    """ "Boeing 737-800s" is "seven thirty-seven eight hundreds", "777X" "seven seventy-seven X"."""
+    """ "Boeing 737-800s" is "seven thirty-seven eight hundreds" (a 737-800 is a Boeing
+    without the name), "Boeing 787-9" "seven eighty-seven nine", "777X" "seven seventy-seven X".
+    """
     if m[4]:
         return year(int(m[4])) + " X"
     spoken = year(int(m[1])) + (" " + cardinal(int(m[2])) if m[2] else "")
@@ -336,7 +339,7 @@ def _speak_emergency(m: re.Match[str], uk: bool) -> str:
 # --- plurals of numbers: the under-21s, 100s of people -------------------------------------------
 
 _NUMBER_PLURAL = re.compile(
-    r"(?<![\w.,'$£€¥])(?<!iPhone )(?<!iPad )(?<!Galaxy )(?<!Pixel )(?<!Model )"
+    r"(?<![\w.,'$£€¥])(?<![A-Z]-)(?<!iPhone )(?<!iPad )(?<!Galaxy )(?<!Pixel )(?<!Model )"
     r"(\d{1,3}(?:,\d{3})*)s\b"
 )
 """Not a model's name: "iPhone 5s", "Galaxy S10s" stay as they are."""
@@ -445,7 +448,7 @@ def _speak_ordinal(m: re.Match[str], uk: bool) -> str:
 # --- alphanumerics: COVID-19, 5G, Q3, F-35, B2A23C ---------------------------------------------
 
 _ALNUM = re.compile(
-    r"\b(?:[A-Za-z]+-?\d[A-Za-z0-9]*(?:\.\d+\b)?|\d+(?:\.\d+)?[A-Za-z][A-Za-z0-9]*)\b"
+    r"\b(?:(?<!\d-)[A-Za-z]+-?\d[A-Za-z0-9]*(?:\.\d+\b)?|\d+(?:\.\d+)?[A-Za-z][A-Za-z0-9]*)\b"
 )
 _RUNS = re.compile(r"[A-Za-z]+|\d+\.\d+|\d+")
 
@@ -466,9 +469,21 @@ _PREFIXED_YEAR = re.compile(
 """A year after a prefix: "the mid-2019 refresh" is "mid-twenty nineteen"."""
 
 
+_DESIGNATION = re.compile(r"[A-Za-z]{1,3}-\d{3}(?:[A-Za-z]{0,2})")
+"""A vehicle's, aircraft's or form's designation, whose three digits are said in pairs: "F-150"
+is "F one-fifty", "C-130J" "C one-thirty J", "Form I-130" "I one-thirty"."""
+
+
 def _speak_alnum(m: re.Match[str], uk: bool) -> str:
     parts = _RUNS.findall(m.group(0))
-    return " ".join(_speak_digits_in_word(p) if p.isdigit() else _letters(p) for p in parts)
+    paired = _DESIGNATION.fullmatch(m.group(0)) is not None
+    words = [
+        (year(int(p)) if paired else _speak_digits_in_word(p)) if p.isdigit() else _letters(p)
+        for p in parts
+    ]
+    if len(parts) > 2 and parts[-1] == "s" and parts[-2].isdigit():  # "CN-235s", "MiG-29s"
+        words[-2:] = [plural(words[-2])]
+    return " ".join(words)
 
 
 def _letters(run: str) -> str:

@@ -227,6 +227,11 @@ _URL = re.compile(
 _EMAIL = re.compile(r"(?<![\w+-])\w(?:[\w.+-]*\w)?@[\w-]+(?:\.[\w-]+)+", re.ASCII)
 
 
+_ADDRESS_WORDS = {"gov": "guv"}
+"""Parts of an address said as a word that engines would misread: "gov.uk" is "guv dot U-K"
+(espeak-ng says "gahv"), "GOV.UK" too."""
+
+
 def _speak_address(text: str, domain_from: int = 0) -> str:
     words = []
     parts = _URL_PARTS.findall(text)
@@ -237,6 +242,8 @@ def _speak_address(text: str, domain_from: int = 0) -> str:
             words.append(digits(part))
         elif part.lower() == "www" or (_is_spelled_tld(parts, i) and i >= domain_from):
             words.append(spell(part))
+        elif part.lower() in _ADDRESS_WORDS:
+            words.append(_ADDRESS_WORDS[part.lower()])
         else:
             words.append(part.lower() if part.isupper() and len(part) > 3 else part)
     return " ".join(words)
