@@ -126,6 +126,7 @@ _WORDS = {
     "Blvd.": "Boulevard",
     "Rd.": "Road",
     "Jr.": "Junior",
+    "Jr": "Junior",
     "Sr.": "Senior",
     "a.k.a.": "also known as",
     "ca.": "circa",

@@ -127,6 +127,7 @@ _RANGE = re.compile(
 def _speak_range(m: re.Match[str], uk: bool) -> str:
     first, second = m[1], m[2]
     joined = " and " if _BETWEEN.search(m.string, 0, m.start()) else " to "
+    joined = " through " if " through " in m.group(0) else joined
     if _is_year(first) and (_is_year(second) or (len(second) == 2 and second > first[2:])):
         return year(int(first)) + joined + _end_year(int(first), second)
     if second == "0" and first.isdigit() and len(first) <= 2 and first != "0":

@@ -124,6 +124,11 @@ _KEPT_PUNCTUATION = frozenset("\u2013\u2014\u2015•·")
 _LOOSE_PUNCTUATION = re.compile(r"[ \t]+(?=[.,?!:;](?:\s|\Z))")
 
 
+_STARRED_GRADE = re.compile(r"\b(Grade II)\*(?!\w)")
+"""England's middle grade of listed building: "Grade II*" is "Grade two star" (an asterisk is
+otherwise not said)."""
+
+
 def prepare(text: str) -> str:
     """Straight quotes, plain dashes, compatibility characters folded (NFKC), ASCII digits."""
     if "``" in text:
@@ -132,6 +137,8 @@ def prepare(text: str) -> str:
         text = _ABOUT.sub(_about, text)
     if "<" in text or ">" in text or "≤" in text or "≥" in text:
         text = _COMPARED.sub(_compared, text)
+    if "*" in text:
+        text = _STARRED_GRADE.sub(r"\1 star", text)
     text = text.translate(_TYPOGRAPHY)
     if "''" in text:
         text = _BACKTICKS.sub('"', text)
