@@ -127,6 +127,7 @@ _WORDS = {
     "Rd.": "Road",
     "Jr.": "Junior",
     "Jr": "Junior",
+    "jr": "junior",
     "Sr.": "Senior",
     "a.k.a.": "also known as",
     "ca.": "circa",
@@ -303,6 +304,7 @@ _REGNAL = (
     r"|Clement|Urban|Boniface|Sixtus|Alfonso|Ferdinand|Leopold|Manuel|Pedro|Michael|Stephen"
     r"|Edmund|Harold|David|Robert|Otto|Hussein|Abdullah|Mohammed|Rudolf|Casimir|Boris"
     r"|Ramesses|Amenhotep|Thutmose|Mswati|Sobhuza|Kamehameha|Tupou|Letsie|Olaf|Eric|Magnus"
+    r"|Catherine|Anne|Victoria|Isabella|Margaret|Christina|Juliana|Beatrix|Wilhelmina|Maria"
 )
 _REGNAL_NAME = re.compile(_REGNAL)
 _TITLE_AFTER = re.compile(
