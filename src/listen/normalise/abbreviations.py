@@ -132,6 +132,8 @@ _WORDS = {
     "a.k.a.": "also known as",
     "ca.": "circa",
     "Vol.": "Volume",
+    "Vol": "Volume",
+    "vol": "volume",
     "Fig.": "Figure",
     "Prop.": "Proposition",
     "govt": "government",
@@ -151,7 +153,7 @@ _WORDS = {
     "p.": "page",
     "Dr.": "Drive",
 }
-_NEEDS_NUMBER = frozenset({"No.", "No", "Nos.", "pp.", "p.", "Prop.", "pop."})
+_NEEDS_NUMBER = frozenset({"No.", "No", "Nos.", "pp.", "p.", "Prop.", "pop.", "Vol", "vol"})
 _FOUNDED = re.compile(r"\s?(?:1[0-9]|20)\d\d\b")
 """A year after "est.": "Est. 1850" is "Established", "est. $5m" and "the est. cost" "estimated"."""
 _WORD = re.compile(

@@ -77,6 +77,8 @@ _UNITS = {
     "sq km": "square kilometer",
     "sq mi": "square mile",
     "km2": "square kilometer",
+    "mi2": "square mile",
+    "ft2": "square foot/square feet",
     "m2": "square meter",
     "cm2": "square centimeter",
     "mm2": "square millimeter",
