@@ -163,3 +163,15 @@ def test_a_whole_episode_is_mastered_into_encoders_side_by_side(
     assert _decoded(mp3).size == speech.size * SAMPLE_RATE // SPEECH_RATE
     assert loudness.integrated_lufs == pytest.approx(measure_file(mp3).integrated_lufs, abs=0.02)
     assert abs(loudness.integrated_lufs - mastering.loudness) <= ENCODED_TOLERANCE_LU
+
+
+def test_an_episode_at_the_mp3s_own_rate_is_joined_on_its_frames(
+    spoken: list[SpokenSegment], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    speech = np.repeat(_speech(spoken, 150.0), 2)  # 44.1 kHz, as an episode with music is
+    mp3 = tmp_path / "music.mp3"
+    with caplog.at_level(logging.INFO, logger="listen.encoder"):
+        loudness = encode_measured(_blocks(speech), mp3, "128k", SAMPLE_RATE, encoders=2)
+    assert _parts(caplog) == 2
+    assert _decoded(mp3).size == speech.size
+    assert loudness.integrated_lufs == pytest.approx(measure_file(mp3).integrated_lufs, abs=0.02)
