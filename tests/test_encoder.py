@@ -72,6 +72,8 @@ def test_two_encoders_make_the_mp3_one_encoder_makes(
         joined = encode_measured(_blocks(speech), two, "64k", SPEECH_RATE, encoders=2)
     assert _parts(caplog) == 2
     assert [p.name for p in two.parent.iterdir()] == ["a.mp3"]  # the parts are gone
+    checked = subprocess.run(["mp3val", str(two)], capture_output=True, text=True, check=False)
+    assert "ERROR" not in checked.stdout and "CBR" in checked.stdout, checked.stdout
 
     samples = speech.size * SAMPLE_RATE // SPEECH_RATE
     a, b = _decoded(one), _decoded(two)
