@@ -114,6 +114,7 @@ _UNITS = {
     "FPS": "frame per second/frames per second",
     "psi": "P-S-I/P-S-I",
     "mAh": "milliamp hour",
+    "mA": "milliamp",
     "dB": "decibel",
     "pts": "point",
     "pt": "point",
