@@ -225,11 +225,15 @@ _YEAR_SPAN = re.compile(r"(?<![\w/.,])(1[89]\d\d|20\d\d)/(\d\d|\d{4})(?![\w/]|[.
 
 
 def _speak_year_span(m: re.Match[str], uk: bool) -> str:
-    """A year and the next one: "the 2023/24 season" is "twenty twenty-three to twenty-four".
-    Any other pair is left for the fraction rule."""
+    """A year and a later one: "the 2023/24 season" is "twenty twenty-three to twenty-four",
+    "Power, 1922/33" "nineteen twenty-two to thirty-three". A pair that goes back ("1999/12",
+    except "1999/00") or spans over a century is left for the fraction rule."""
     first, second = int(m[1]), m[2]
-    following = first + 1
-    if int(second) != (following if len(second) == 4 else following % 100):
+    if len(second) == 4:
+        later = first < int(second) <= first + 100
+    else:
+        later = int(second) > first % 100 or int(second) == (first + 1) % 100
+    if not later:
         return m.group(0)
     return year(first) + " to " + _end_year(first, second)
 
