@@ -51,6 +51,14 @@ def test_the_article_is_still_the_article() -> None:
         ("Denys Shmyhal", "ʃʌm", "ɛseɪtʃ"),
         ("Toyota", "toʊjoʊ", "tɔɪ"),
         ("Tbilisi", "tʌbɪl", "baɪl"),
+        ("Pedro Sánchez", "æntʃɛz", "ænʃeɪ"),
+        ("Gustavo García", "ɑːɹsiː", "ɡɑːɹʃ"),
+        ("Jiménez", "hɪm", "dʒɪm"),
+        ("Ramírez", "ɹɐmɪɹ", "maɪ"),
+        ("Domínguez", "miːŋɡ", "mɪŋz"),
+        ("Nayib Bukele", "buːk", "bjuː"),
+        ("Kristi Noem", "noʊm", "oʊᵻ"),
+        ("Viktor Orban", "bɑːn", "bən"),
     ],
 )
 def test_names_from_the_base_lexicon_reach_the_engine_as_said(
