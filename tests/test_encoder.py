@@ -125,7 +125,7 @@ def test_a_failure_while_the_episode_is_made_stops_every_encoder(
 
     with pytest.raises(SynthesisError):
         encode_measured(failing(), tmp_path / "x.mp3", "64k", SPEECH_RATE, encoders=2)
-    assert threading.active_count() == before
+    assert threading.active_count() <= before  # no encoder, feeder or reader left running
     assert [p.name for p in tmp_path.iterdir() if ".part" in p.name] == []
 
 
