@@ -25,7 +25,7 @@ from publish_speed import setup
 
 def publish(work: Path, workers: int) -> tuple[float, dict[str, object]]:
     with LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
         host="127.0.0.1", local_directory=str(work / f"dask-{workers}"),
     ) as cluster:  # fmt: skip
         listen = Path(sys.executable).with_name("listen")

@@ -25,8 +25,10 @@ pytestmark = pytest.mark.slow
 def cluster() -> Iterator[Any]:
     from distributed import LocalCluster
 
+    # The dashboard on a free port: None means the default 8787, and a port in use is a
+    # warning, which this suite treats as an error.
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
         host="127.0.0.1",
     ) as running:  # fmt: skip
         yield running
@@ -39,7 +41,7 @@ def publish_command(articles: Path, out: Path, show_dir: Path, *extra: str) -> l
 
 def run_publish(command: list[str]) -> dict[str, Any]:
     done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stderr + done.stdout  # the summary names a failed article
     summary: dict[str, Any] = json.loads(done.stdout)
     return summary
 
