@@ -7,6 +7,7 @@ import sqlite3
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -162,3 +163,31 @@ def test_a_file_whose_row_a_killed_run_never_wrote_is_adopted(tmp_path: Path) ->
         assert len(cache) == 0
         assert cache.get(key(1)) is not None
         assert len(cache) == 1 and cache.total_bytes() == entry_bytes(tone(0.2))
+
+
+def _open_together(directory: str, barrier: Any, n: int) -> str:
+    """Open the cache at ``directory`` as soon as every process is ready, and store a segment."""
+    barrier.wait()
+    try:
+        cache = SegmentCache(Path(directory), 1 << 30)
+        cache.put(f"{n:064x}", tone(0.01))
+        cache.close()
+    except Exception as exc:  # reported to the test, which names it
+        return repr(exc)
+    return "ok"
+
+
+def test_workers_opening_a_new_cache_at_once_all_get_it(tmp_path: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for trial in range(8):  # before, one start in three failed with "database is locked"
+        folder = tmp_path / f"cache-{trial}"
+        with context.Manager() as manager:
+            barrier = manager.Barrier(4)
+            with ProcessPoolExecutor(4, mp_context=context) as pool:
+                outcomes = list(
+                    pool.map(_open_together, [str(folder)] * 4, [barrier] * 4, range(4))
+                )
+        assert outcomes == ["ok"] * 4
+        assert len(SegmentCache(folder, 1 << 30)) == 4

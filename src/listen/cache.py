@@ -31,6 +31,31 @@ INDEX_NAME = "index.sqlite"
 _HEADER = struct.Struct("<4sIQ")  # magic, sample rate, sample count
 _MAGIC = b"LSC1"
 _STALE_TEMP_SECONDS = 3600
+_SET_UP_SECONDS = 30.0
+"""How long opening the index may wait for the other processes opening it at the same time."""
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS entries ("
+    "key TEXT PRIMARY KEY, bytes INTEGER NOT NULL, atime INTEGER NOT NULL)"
+)
+
+
+def _set_up(conn: sqlite3.Connection) -> None:
+    """Put the index in WAL mode and give it its table, trying again while another process
+    does the same: switching to WAL fails at once with "database is locked", without waiting
+    as the connection's timeout says, when workers open a new cache together (a publish's
+    first run failed an article so, one time in three with four workers)."""
+    deadline = time.monotonic() + _SET_UP_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(_SCHEMA)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(0.2, pause * 2)
 
 
 def segment_key(text: str, voice: Mapping[str, Any], engine: str, engine_version: str) -> str:
@@ -160,11 +185,11 @@ class SegmentCache:
     def _db(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():
             conn = sqlite3.connect(self.directory / INDEX_NAME, timeout=30.0, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS entries ("
-                "key TEXT PRIMARY KEY, bytes INTEGER NOT NULL, atime INTEGER NOT NULL)"
-            )
+            try:
+                _set_up(conn)
+            except BaseException:
+                conn.close()
+                raise
             self._conn, self._pid = conn, os.getpid()
         return self._conn
 
