@@ -37,6 +37,10 @@ _UNITS = {
     "g": "gram",
     "mg": "milligram",
     "μg": "microgram",
+    "μm": "micrometer",
+    "μs": "microsecond",
+    "μL": "microliter",
+    "μl": "microliter",
     "mcg": "microgram",
     "lb": "pound",
     "lbs": "pound",
@@ -220,7 +224,8 @@ def _plural(word: str) -> bool:
 
 
 _KIND_UNITS = frozenset({
-    "nm", "mm", "cm", "W", "kW", "V", "kV", "GB", "TB", "MB", "mAh", "Hz", "kHz", "MHz", "GHz",
+    "nm", "μm", "mm", "cm", "W", "kW", "V", "kV", "GB", "TB", "MB", "mAh", "Hz", "kHz", "MHz",
+    "GHz",
 })  # fmt: skip
 """Units that name a kind of thing when a plural follows ("5nm chips", "9mm rounds", "65W
 chargers"); mass and volume do not ("200g oats" is two hundred grams of oats)."""
