@@ -111,7 +111,7 @@ def _speak_record(m: re.Match[str], uk: bool) -> str:
     the parts are listed, "49-30-4" "forty-nine, thirty and four": run together, "thirty"
     and "four" would be heard as thirty-four."""
     words = ["oh" if n == "0" else cardinal(int(n)) for n in m.groups()]
-    if max(int(n) for n in m.groups()) < 20:
+    if max(map(int, m.groups())) < 20:
         return "-".join(words)
     return f"{words[0]}, {words[1]} and {words[2]}"
 
@@ -126,8 +126,10 @@ _RANGE = re.compile(
 
 def _speak_range(m: re.Match[str], uk: bool) -> str:
     first, second = m[1], m[2]
-    joined = " and " if _BETWEEN.search(m.string, 0, m.start()) else " to "
-    joined = " through " if " through " in m.group(0) else joined
+    if " through " in m.group(0):
+        joined = " through "
+    else:
+        joined = " and " if _BETWEEN.search(m.string, 0, m.start()) else " to "
     if _is_year(first) and (_is_year(second) or (len(second) == 2 and second > first[2:])):
         return year(int(first)) + joined + _end_year(int(first), second)
     if second == "0" and first.isdigit() and len(first) <= 2 and first != "0":
