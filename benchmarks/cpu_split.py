@@ -9,6 +9,11 @@ encoders and the ffmpeg that measures each MP3. Prints the wall time, the CPU se
 kind (a process that lives under 100 ms can be missed), and CPU over wall: the cores the
 command kept busy on average. That last figure bounds what more jobs can gain: a command that
 already keeps 1.25 of 2 cores busy can at best run 1.6 times as fast on both.
+
+Sampling misses the last moments of every process that exits between two samples (each
+episode's encoders and measuring decoder), so it also prints the cores the whole machine kept
+busy over the same wall time, from /proc/stat: the truer figure on an otherwise quiet machine
+(the load average before the run says how quiet).
 """
 
 from __future__ import annotations
@@ -60,10 +65,19 @@ def descendants(root: int) -> dict[int, tuple[str, float]]:
     return {pid: found[pid][:2] for pid in mine if pid in found}
 
 
+def machine_busy() -> tuple[int, int]:
+    """Clock ticks since boot across all cores: (all, busy), from /proc/stat's first line."""
+    ticks = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return sum(ticks), sum(ticks) - idle
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", nargs="+", help="the command to run, after --")
     args = parser.parse_args()
+    before = f"load before {' '.join(Path('/proc/loadavg').read_text().split()[:3])}"
+    ticks = machine_busy()
     started = time.perf_counter()
     process = subprocess.Popen(args.command, stdout=subprocess.DEVNULL)
     seen: dict[int, tuple[str, float]] = {}
@@ -73,6 +87,9 @@ def main() -> None:
             seen[pid] = (known or command, seconds)
         time.sleep(0.1)
     wall = time.perf_counter() - started
+    ticks_after = machine_busy()
+    cores = os.cpu_count() or 1
+    machine = cores * (ticks_after[1] - ticks[1]) / max(1, ticks_after[0] - ticks[0])
     if process.returncode != 0:
         raise SystemExit(f"the command failed with exit code {process.returncode}")
     cpu: dict[str, float] = collections.defaultdict(float)
@@ -86,6 +103,7 @@ def main() -> None:
     print(f"wall {wall:.2f} s   CPU {total:.2f} s   {busy}")
     for name, seconds in sorted(cpu.items(), key=lambda item: -item[1]):
         print(f"  {seconds:8.2f} s  {seconds / total:6.1%}  {count[name]:>3} x {name}")
+    print(f"the whole machine: cores busy {machine:.2f} of {cores} ({before})")
     print(f"load {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     print("command: python benchmarks/cpu_split.py -- " + " ".join(args.command))
 
