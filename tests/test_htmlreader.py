@@ -117,6 +117,31 @@ def test_read_more_and_promotional_tails_are_dropped() -> None:
     assert len(article.paragraphs) == 3
 
 
+def test_a_bare_more_heading_and_share_prompts_are_dropped() -> None:
+    # Each as on a page of the article-extraction benchmark: a "More:" heading over a list of
+    # links, "Like this story? Share it with a friend!" closing the body, tip lines, follow-us
+    # and newsletter prompts, image credits, report credits and copyright lines.
+    article = read("share-prompts.html")
+    text = body(article)
+    for promo in (
+        "More",
+        "Like this story",
+        "Share it",
+        "Enjoyed this",
+        "find this story useful",
+        "tip",
+        "Facebook",
+        "inbox",
+        "image credit",
+        "contributed to this report",
+        "Rights Reserved",
+    ):
+        assert promo not in text
+    assert headings(article) == []
+    assert len(article.paragraphs) == 2
+    assert article.paragraphs[1].endswith("from the harbour on Saturdays.")
+
+
 def test_a_login_widget_is_not_a_byline() -> None:
     assert read("byline-from-login-widget.html").author is None
 

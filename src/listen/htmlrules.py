@@ -10,7 +10,8 @@ Each rule is a small function with a test fixture of its own in tests/data/html/
   ``cut_back_matter`` (a "References", "Notes", "External links" or "Further reading" heading and
   everything after it; citation lines), ``demote_sentences`` (a heading must be a short line, not a
   sentence), ``drop_repeats`` (the headline again, the paragraph just read, a pull quote) and
-  ``drop_promotions`` ("Read more:" lines and tails, newsletter and follow-us prompts).
+  ``drop_promotions`` ("Read more:" lines and tails, a bare "More:" heading, newsletter, share,
+  follow-us and tip prompts, report credits, image credits and copyright lines).
 """
 
 from __future__ import annotations
@@ -49,13 +50,24 @@ _BACK_MATTER = re.compile(
 _CITATION = re.compile(r"\b(?:Retrieved|Accessed|Archived from the original)\b.{0,40}\d{4}\.?\s*$")
 _SENTENCE_END = re.compile(r"[.!;]\s*[\"”’)]?$|[.!?]\s+[A-Z\"“]")
 _HEADING_WORDS = 14
+_SOCIAL = r"(?:facebook|twitter|x|instagram|tiktok|linkedin|threads|bluesky|youtube|mastodon)"
 _PROMO = re.compile(
     r"^\s*(?:read more|read also|also read|more reading|related(?: stories| articles)?"
     r"|recommended(?: reading| for you)?|more from \w+|more on this|you may also like"
     r"|sign up (?:for|to)|subscribe (?:to|for|now)|follow us|download (?:our|the) app"
     r"|click here|this (?:article|story) (?:was )?(?:originally|first) (?:appeared|published)"
     r"|this copy is for your personal, non-commercial use|order reprints?$|print article$"
-    r"|https?://\S+$|.*\bclick(?:ing)? here\b|filed under\s*:|tags\s*:|topics\s*:)",
+    r"|https?://\S+$|.*\bclick(?:ing)? here\b|filed under\s*:|tags\s*:|topics\s*:"
+    r"|(?:more|see also)\s*:?\s*$|.*\bshare this (?:story|article|post|page|information)\b"
+    r"|(?:did you )?(?:liked?|enjoy(?:ed)?|loved?|find|found) this (?:story|article|piece|post)"
+    r"\b[^.!]*\?|if you (?:liked|enjoyed|appreciated) this (?:story|article|piece|post)\b"
+    rf"|(?:be sure to )?(?:follow|like|join|visit|find|reach) [^.]{{0,60}}?\bon {_SOCIAL}\b"
+    r"|follow @\w|email [^.]{0,40}\bat \S+@\S+|have a (?:news |story )?tip\?"
+    r"|get (?:the|our) [^.]{0,50}\b(?:inbox|newsletters?)\b"
+    r"|(?:you can )?(?:also )?subscribe to (?:this|our) [^.]{0,30}newsletters?\b"
+    r"|(?:\w+ ){0,4}newsletter$|.*\bcontributed to this (?:report|story|article)\.?$"
+    r"|copyright\b[^.]{0,60}\b\d{4}\b|©|\(c\) ?\d{4}\b"
+    r"|(?:main |cover |top |header |featured |lead )?(?:image|photo|picture)s?(?: credits?)?\s*:)",
     re.IGNORECASE,
 )
 _PROMO_TAIL = re.compile(
@@ -222,7 +234,9 @@ def drop_repeats(blocks: list[Block], title: str | None) -> list[Block]:
 
 
 def drop_promotions(blocks: list[Block]) -> list[Block]:
-    """ "Read more: ..." lines and tails, newsletter, follow-us and reprint prompts go."""
+    """ "Read more: ..." lines and tails, a bare "More:" heading, newsletter, share, follow-us,
+    tip and reprint prompts, report and image credits and copyright lines go, each only as a
+    block of its own of at most ``_PROMO_WORDS`` words."""
     kept: list[Block] = []
     for block in blocks:
         if len(block.text.split()) <= _PROMO_WORDS and _PROMO.match(block.text):
