@@ -120,7 +120,8 @@ def test_read_more_and_promotional_tails_are_dropped() -> None:
 def test_a_bare_more_heading_and_share_prompts_are_dropped() -> None:
     # Each as on a page of the article-extraction benchmark: a "More:" heading over a list of
     # links, "Like this story? Share it with a friend!" closing the body, tip lines, follow-us
-    # and newsletter prompts, image credits, report credits and copyright lines.
+    # and newsletter prompts, image credits, report credits, wire and source lines, update
+    # notes and copyright lines. A sentence that only starts like a credit is read.
     article = read("share-prompts.html")
     text = body(article)
     for promo in (
@@ -135,11 +136,18 @@ def test_a_bare_more_heading_and_share_prompts_are_dropped() -> None:
         "image credit",
         "contributed to this report",
         "Rights Reserved",
+        "Editing by",
+        "Originally published",
+        "SOURCE",
+        "wires",
+        "updated at",
+        "full coverage",
     ):
         assert promo not in text
     assert headings(article) == []
-    assert len(article.paragraphs) == 2
-    assert article.paragraphs[1].endswith("from the harbour on Saturdays.")
+    assert len(article.paragraphs) == 3
+    assert article.paragraphs[1].startswith("Reporting by the Coast Gazette found")
+    assert article.paragraphs[2].endswith("from the harbour on Saturdays.")
 
 
 def test_a_login_widget_is_not_a_byline() -> None:

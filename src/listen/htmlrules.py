@@ -51,25 +51,37 @@ _CITATION = re.compile(r"\b(?:Retrieved|Accessed|Archived from the original)\b.{
 _SENTENCE_END = re.compile(r"[.!;]\s*[\"”’)]?$|[.!?]\s+[A-Z\"“]")
 _HEADING_WORDS = 14
 _SOCIAL = r"(?:facebook|twitter|x|instagram|tiktok|linkedin|threads|bluesky|youtube|mastodon)"
-_PROMO = re.compile(
-    r"^\s*(?:read more|read also|also read|more reading|related(?: stories| articles)?"
-    r"|recommended(?: reading| for you)?|more from \w+|more on this|you may also like"
-    r"|sign up (?:for|to)|subscribe (?:to|for|now)|follow us|download (?:our|the) app"
-    r"|click here|this (?:article|story) (?:was )?(?:originally|first) (?:appeared|published)"
-    r"|this copy is for your personal, non-commercial use|order reprints?$|print article$"
-    r"|https?://\S+$|.*\bclick(?:ing)? here\b|filed under\s*:|tags\s*:|topics\s*:"
-    r"|(?:more|see also)\s*:?\s*$|.*\bshare this (?:story|article|post|page|information)\b"
-    r"|(?:did you )?(?:liked?|enjoy(?:ed)?|loved?|find|found) this (?:story|article|piece|post)"
-    r"\b[^.!]*\?|if you (?:liked|enjoyed|appreciated) this (?:story|article|piece|post)\b"
-    rf"|(?:be sure to )?(?:follow|like|join|visit|find|reach) [^.]{{0,60}}?\bon {_SOCIAL}\b"
-    r"|follow @\w|email [^.]{0,40}\bat \S+@\S+|have a (?:news |story )?tip\?"
-    r"|get (?:the|our) [^.]{0,50}\b(?:inbox|newsletters?)\b"
-    r"|(?:you can )?(?:also )?subscribe to (?:this|our) [^.]{0,30}newsletters?\b"
-    r"|(?:\w+ ){0,4}newsletter$|.*\bcontributed to this (?:report|story|article)\.?$"
-    r"|copyright\b[^.]{0,60}\b\d{4}\b|©|\(c\) ?\d{4}\b"
-    r"|(?:main |cover |top |header |featured |lead )?(?:image|photo|picture)s?(?: credits?)?\s*:)",
-    re.IGNORECASE,
+_PIECES = "story|article|piece|post"
+_PROMOTIONS = (
+    # links onward
+    r"read more|read also|also read|more reading|related(?: stories| articles)?",
+    r"recommended(?: reading| for you)?|more from \w+|more on this|you may also like",
+    r"(?:more|see also)\s*:?\s*$|https?://\S+$|click here|.*\bclick(?:ing)? here\b",
+    r"follow [^.]{0,80}\bat https?://|more [\w' ]{1,30}:\s*https?://",
+    r"filed under\s*:|tags\s*:|topics\s*:",
+    # sign-ups, shares and follows
+    r"sign up (?:for|to)|subscribe (?:to|for|now)|follow us|download (?:our|the) app",
+    r"(?:you can )?(?:also )?subscribe to (?:this|our) [^.]{0,30}newsletters?\b",
+    r"get (?:the|our) [^.]{0,50}\b(?:inbox|newsletters?)\b|(?:\w+ ){0,4}newsletter$",
+    rf".*\bshare this (?:{_PIECES}|page|information)\b",
+    rf"(?:did you )?(?:liked?|enjoy(?:ed)?|loved?|find|found) this (?:{_PIECES})\b[^.!]*\?",
+    rf"if you (?:liked|enjoyed|appreciated) this (?:{_PIECES})\b",
+    rf"(?:be sure to )?(?:follow|like|join|visit|find|reach) [^.]{{0,60}}?\bon {_SOCIAL}\b",
+    r"follow @\w|email [^.]{0,40}\bat \S+@\S+|have a (?:news |story )?tip\?",
+    # credits, sources and notices
+    r"\(\s*(?:additional )?reporting by\b",
+    r"(?:additional )?reporting by [^.]{0,150}\bedit(?:ing|ed) by\b",
+    r".*\bcontributed to this (?:report|story|article)\.?$|contributing\s*:",
+    r"source\s*:[^.]{0,60}$|with (?:[\w.']+ ){0,3}(?:wires?|wire services)\.?$",
+    r"(?:main |cover |top |header |featured |lead )?(?:image|photo|picture)s?(?: credits?)?\s*:",
+    r"this (?:article|story) (?:was )?(?:originally|first) (?:appeared|published)",
+    r"originally published (?:on|in|by|at)\b|citation\s*:",
+    rf"(?:editor'?s note\s*:\s*)?this (?:{_PIECES}) (?:was|has been) updated\b",
+    r"the views (?:and opinions )?expressed\b",
+    r"copyright\b[^.]{0,60}\b\d{4}\b|©|\(c\) ?\d{4}\b",
+    r"this copy is for your personal, non-commercial use|order reprints?$|print article$",
 )
+_PROMO = re.compile(r"^\s*(?:" + "|".join(_PROMOTIONS) + ")", re.IGNORECASE)
 _PROMO_TAIL = re.compile(
     r"(?<=[.!?\"”’])\s*\b(?:read more|read also|related|see also)\s*(?::|»|>>)\s*[^.!?]*$", re.I
 )
