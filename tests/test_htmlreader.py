@@ -142,6 +142,8 @@ def test_a_bare_more_heading_and_share_prompts_are_dropped() -> None:
         "wires",
         "updated at",
         "full coverage",
+        "Most read",
+        "continues below",
     ):
         assert promo not in text
     assert headings(article) == []

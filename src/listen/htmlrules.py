@@ -58,7 +58,9 @@ _PROMOTIONS = (
     r"recommended(?: reading| for you)?|more from \w+|more on this|you may also like",
     r"(?:more|see also)\s*:?\s*$|https?://\S+$|click here|.*\bclick(?:ing)? here\b",
     r"follow [^.]{0,80}\bat https?://|more [\w' ]{1,30}:\s*https?://",
-    r"filed under\s*:|tags\s*:|topics\s*:",
+    r"filed under\s*:|tags\s*:|topics\s*:|also\s*:?\s*$|(?:listen|watch)\s*:\s*https?://",
+    r"(?:most (?:read|popular|viewed|shared)|trending)\b[^.]{0,40}$",
+    r"(?:story continues below|continue reading)\b|advertisement\s*$|sponsored(?: content)?\s*$",
     # sign-ups, shares and follows
     r"sign up (?:for|to)|subscribe (?:to|for|now)|follow us|download (?:our|the) app",
     r"(?:you can )?(?:also )?subscribe to (?:this|our) [^.]{0,30}newsletters?\b",
