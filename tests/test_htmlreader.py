@@ -121,7 +121,8 @@ def test_a_bare_more_heading_and_share_prompts_are_dropped() -> None:
     # Each as on a page of the article-extraction benchmark: a "More:" heading over a list of
     # links, "Like this story? Share it with a friend!" closing the body, tip lines, follow-us
     # and newsletter prompts, image credits, report credits, wire and source lines, update
-    # notes and copyright lines. A sentence that only starts like a credit is read.
+    # notes and copyright lines. A sentence that only starts like a credit is read. A rule of
+    # underscores is not a heading, and an empty paragraph (a zero-width space) is not read.
     article = read("share-prompts.html")
     text = body(article)
     for promo in (

@@ -122,3 +122,19 @@ def test_one_heading(profile, tmp_path: Path, lead: bool) -> None:
     assert {s.chapter for s in script.segments} == set(range(len(script.chapters)))
     heading = next(s for s in script.segments if s.kind == "heading")
     assert heading.chapter == len(script.chapters) - 1
+
+
+def test_a_line_without_a_word_is_neither_spoken_nor_a_chapter(profile, tmp_path: Path) -> None:
+    # As scraped: a stray "[." before a source's name, a rule of underscores, a lone ellipsis.
+    path = tmp_path / "rules.txt"
+    path.write_text(
+        "Ferry Terminal Closes\n\nThe terminal closes on Friday.\n\n[.\nGazette]\n\n"
+        "Buses will run instead.\n\n___\n\n…\n\nThe museum opens in May.\n",
+        encoding="utf-8",
+    )
+    script = build(load(path), profile)
+    assert all(any(c.isalnum() for c in s.spoken) for s in script.segments)
+    assert script.chapters == ("Ferry Terminal Closes",)
+    buses = next(s for s in script.segments if s.spoken.startswith("Buses"))
+    assert buses.pause_ms == profile.pauses.paragraph_ms
+    assert [s.spoken for s in script.segments][-1] == "The museum opens in May."

@@ -52,6 +52,8 @@ _COMMENTS_START = re.compile(
     re.IGNORECASE,
 )
 _TERMINAL = re.compile(r"[.!?:;\"'”’)\]…]\s*$")
+_WORDLIKE = re.compile(r"[^\W_]")
+"""A letter or digit: a line without one ("___", "* * *") is a separator, never a heading."""
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_SETEXT = re.compile(r"^(=+|-+)\s*$")
 _MD_INLINE = [
@@ -211,7 +213,8 @@ def _text_blocks(lines: list[str]) -> list[Block]:
 
 def _maybe_heading(block: Block, index: int, total: int) -> Block:
     words = block.text.split()
-    if 0 < index < total - 1 and len(words) <= 8 and not _TERMINAL.search(block.text):
+    short = 0 < index < total - 1 and len(words) <= 8
+    if short and not _TERMINAL.search(block.text) and _WORDLIKE.search(block.text):
         return Block("heading", block.text, level=2)
     return block
 

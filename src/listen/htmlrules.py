@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 _NOTES = r"(?:citation|clarification|better source|page|verification|year|date) needed"
+_WORDLIKE = re.compile(r"[^\W_]")
 _MARKER = re.compile(
     rf"\s*\[(?:edit|{_NOTES}|(?:according to |by )?(?:whom|who|when|where|which)\?|dubious|sic\?)\]"
     r"|(?<=[\w.,;:!?\"”’)\]])\[(?:\d{1,3}|[a-z]|note \d+|nb \d+)\](?!\w)",
@@ -198,9 +199,10 @@ def _dropped(before: Sequence[Block], after: Sequence[Block]) -> tuple[str, ...]
 
 
 def strip_markers(blocks: list[Block]) -> list[Block]:
-    """Footnote markers ("[12]"), "[edit]" links and "[citation needed]" are not read."""
+    """Footnote markers ("[12]"), "[edit]" links and "[citation needed]" are not read, nor is
+    a block without a letter or digit (a rule of underscores, a stray "[.")."""
     out = [replace(b, text=_strip_markers(b.text)) for b in blocks]
-    return [b for b in out if b.text]
+    return [b for b in out if _WORDLIKE.search(b.text)]
 
 
 def _strip_markers(text: str) -> str:

@@ -17,6 +17,8 @@ DEFAULT_MAX_CHARS = 400
 """Longest segment handed to an engine; longer sentences are split at clause boundaries."""
 
 _END_PUNCT = re.compile(r"[.!?…:;]['\"”’)]*$")
+_WORD = re.compile(r"[^\W_]")
+"""A segment is spoken only when it has a letter or digit: a lone "." or "…" is not."""
 _END_PAUSE_MS = 80
 """Silence after the last word: the last transcript cue ends within 100 ms of the audio."""
 
@@ -44,8 +46,10 @@ def build_script(
     segments: list[Segment] = []
     for seg in raw:
         spoken = _spoken(seg.text, lexicon, spelling, seg.kind)
-        if spoken:
+        if _WORD.search(spoken):
             segments.append(replace(seg, spoken=spoken))
+        elif segments and seg.pause_ms > segments[-1].pause_ms:  # "[." or "…": nothing to say
+            segments[-1] = replace(segments[-1], pause_ms=seg.pause_ms)
     if segments:
         segments[-1] = replace(segments[-1], pause_ms=_END_PAUSE_MS)
     return Script(article=article, segments=tuple(segments), chapters=chapters)
