@@ -59,12 +59,21 @@ def test_the_article_is_still_the_article() -> None:
         ("Nayib Bukele", "buːk", "bjuː"),
         ("Kristi Noem", "noʊm", "oʊᵻ"),
         ("Viktor Orban", "bɑːn", "bən"),
+        ("a Commerzbank analyst", "kɑːmɚts", "kəmɜːz"),
     ],
 )
 def test_names_from_the_base_lexicon_reach_the_engine_as_said(
     name: str, heard: str, not_heard: str
 ) -> None:
     _assert_read_as(name, heard, not_heard)
+
+
+def test_an_initialism_said_as_a_word_is_not_spelled() -> None:
+    # espeak-ng alone says "H-vack"; the normaliser would spell all four letters, so the base
+    # lexicon gives it as said.
+    said = _unstressed(to_spoken("the HVAC system"))
+    assert "eɪtʃvæk" in said
+    assert "siː" not in said
 
 
 def _assert_read_as(written: str, heard: str, not_heard: str) -> None:
