@@ -153,6 +153,16 @@ def test_a_bare_more_heading_and_share_prompts_are_dropped() -> None:
     assert article.paragraphs[2].endswith("from the harbour on Saturdays.")
 
 
+def test_numbered_headings_stay_headings() -> None:
+    # "1. Bleed the radiators" has a full stop and a capital after it, as a sentence does.
+    article = read("numbered-headings.html")
+    assert headings(article) == [
+        "1. Bleed the radiators",
+        "2. Turn the thermostat down by one degree",
+        "3) Close the curtains at dusk",
+    ]
+
+
 def test_a_login_widget_is_not_a_byline() -> None:
     assert read("byline-from-login-widget.html").author is None
 

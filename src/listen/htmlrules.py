@@ -51,6 +51,7 @@ _BACK_MATTER = re.compile(
 _CITATION = re.compile(r"\b(?:Retrieved|Accessed|Archived from the original)\b.{0,40}\d{4}\.?\s*$")
 _SENTENCE_END = re.compile(r"[.!;]\s*[\"”’)]?$|[.!?]\s+[A-Z\"“]")
 _HEADING_WORDS = 14
+_ENUMERATED = re.compile(r"^\s*\(?\d{1,3}[.)]\s+")
 _SOCIAL = r"(?:facebook|twitter|x|instagram|tiktok|linkedin|threads|bluesky|youtube|mastodon)"
 _PIECES = "story|article|piece|post"
 _PROMOTIONS = (
@@ -230,6 +231,7 @@ def demote_sentences(blocks: list[Block]) -> list[Block]:
 
 
 def _is_sentence(text: str) -> bool:
+    text = _ENUMERATED.sub("", text)  # "1. Ditch the diet" is a numbered heading
     return len(text.split()) > _HEADING_WORDS or bool(_SENTENCE_END.search(text))
 
 

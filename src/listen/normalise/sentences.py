@@ -14,6 +14,8 @@ __all__ = ["split_long", "split_sentences"]
 
 _CANDIDATE = re.compile(r"(\.\.\.|[.!?\u2026]+)([\"'\u201d\u2019)\]]*)\s+|\n\s*")
 _OPENERS = "\"'\u201c\u2018([\u00bf\u00a1"
+_ENUMERATOR = re.compile(r"\(?\d{1,3}\.")
+"""A list item's number at the start of a paragraph or heading ("1. Ditch the diet")."""
 _LAST_WORD = re.compile(r"(\S+)\Z")
 
 # Abbreviations that never end a sentence: they always precede a name or a number.
@@ -203,7 +205,10 @@ def split_sentences(text: str) -> list[str]:
             sentences.append(text[start : m.end()].strip())
             start = m.end()
     sentences.append(text[start:].strip())
-    return [s for s in sentences if s]
+    kept = [s for s in sentences if s]
+    if len(kept) > 1 and _ENUMERATOR.fullmatch(kept[0]):  # "1." starts the item, not a sentence
+        kept[:2] = [f"{kept[0]} {kept[1]}"]
+    return kept
 
 
 def _is_boundary(text: str, m: re.Match[str]) -> bool:
