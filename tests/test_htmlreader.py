@@ -145,6 +145,7 @@ def test_a_bare_more_heading_and_share_prompts_are_dropped() -> None:
         "full coverage",
         "Most read",
         "continues below",
+        "Related",
     ):
         assert promo not in text
     assert headings(article) == []

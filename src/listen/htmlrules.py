@@ -85,7 +85,7 @@ _PROMOTIONS = (
     r"copyright\b[^.]{0,60}\b\d{4}\b|©|\(c\) ?\d{4}\b",
     r"this copy is for your personal, non-commercial use|order reprints?$|print article$",
 )
-_PROMO = re.compile(r"^\s*(?:" + "|".join(_PROMOTIONS) + ")", re.IGNORECASE)
+_PROMO = re.compile(r"^\s*\[?\s*(?:" + "|".join(_PROMOTIONS) + ")", re.IGNORECASE)
 _PROMO_TAIL = re.compile(
     r"(?<=[.!?\"”’])\s*\b(?:read more|read also|related|see also)\s*(?::|»|>>)\s*[^.!?]*$", re.I
 )
