@@ -60,6 +60,8 @@ _PROMOTIONS = (
     r"recommended(?: reading| for you)?|more from \w+|more on this|you may also like",
     r"(?:more|see also)\s*:?\s*$|https?://\S+$|click here|.*\bclick(?:ing)? here\b",
     r"follow [^.]{0,80}\bat https?://|more [\w' ]{1,30}:\s*https?://",
+    r"(?:see it|shop it|buy it|get it|view it|shop|buy)(?: now)?(?: at [^.]{1,30})?\s*:?\s*$",
+    r"(?:see it|shop it|buy it|get it|view it) (?:now|here)\s*:|don'?t miss\s*:?\s*$",
     r"filed under\s*:|tags\s*:|topics\s*:|also\s*:?\s*$|(?:listen|watch)\s*:\s*https?://",
     r"(?:most (?:read|popular|viewed|shared)|trending)\b[^.]{0,40}$",
     r"(?:story continues below|continue reading)\b|advertisement\s*$|sponsored(?: content)?\s*$",
@@ -200,10 +202,11 @@ def _dropped(before: Sequence[Block], after: Sequence[Block]) -> tuple[str, ...]
 
 
 def strip_markers(blocks: list[Block]) -> list[Block]:
-    """Footnote markers ("[12]"), "[edit]" links and "[citation needed]" are not read, nor is
-    a block without a letter or digit (a rule of underscores, a stray "[.")."""
+    """Footnote markers ("[12]"), "[edit]" links and "[citation needed]" are not read, and a
+    heading without a letter or digit (a rule of underscores) is not a heading. A paragraph
+    without one stays in the text; the script does not speak it."""
     out = [replace(b, text=_strip_markers(b.text)) for b in blocks]
-    return [b for b in out if _WORDLIKE.search(b.text)]
+    return [b for b in out if b.text and (b.kind != "heading" or _WORDLIKE.search(b.text))]
 
 
 def _strip_markers(text: str) -> str:

@@ -36,3 +36,21 @@ def test_a_hyphenated_respelling_does_not_unmake_a_shouted_headline() -> None:
     assert to_spoken("KAZAKHSTAN WINS AGAIN") == "Kazak-stan Wins Again"
     assert to_spoken("TAKAICHI MEETS LEE") == "Tah-kah-ee-chee Meets Lee"
     assert to_spoken("a well-known FBI agent") == "a well-known F-B-I agent"
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [
+        ("DON'T MISS: WE’RE ON IT", "Don't Miss: We're On It"),
+        ("I CAN'T BELIEVE IT ISN'T BUTTER", "I Can't Believe It Isn't Butter"),
+        ("YOU'VE GOT MAIL, WE'LL SEE", "You've Got Mail, We'll See"),
+        ("Paris - ISN'T it?", "Paris, Isn't it?"),
+        ("The FBI'S agents", "The F-B-I's agents"),
+    ],
+)
+def test_a_contraction_in_capitals_is_a_word(written: str, spoken: str) -> None:
+    # "ISN'T" was "I-S-N'T", "WE'RE" "We'R-E" and "YOU'VE" "You'V-E": the ending was not
+    # part of the word, and what followed the apostrophe was read as letters.
+    from listen.normalise import to_spoken
+
+    assert to_spoken(written) == spoken

@@ -410,7 +410,10 @@ INITIALS = (
 
 _AS_WRITTEN = frozenset({"AM", "PM"})
 """Said as letters by every engine already, and the form the time rule writes."""
-_CAPS = re.compile(r"(?<![^\W_])(?<![^\W_]-)(?<![A-Za-z]\.)([A-Z][A-Z]+)(s|'[sS])?(?![^\W_])")
+_CAPS = re.compile(
+    r"(?<![^\W_])(?<![^\W_]-)(?<![A-Za-z]\.)([A-Z][A-Z]+)(s|'[sS]|'(?:T|RE|VE|LL|D|M))?(?![^\W_])"
+)
+"""An all-capital word, with a plural, possessive or contraction ending ("ISN'T", "WE'RE")."""
 _VOWELS = frozenset("AEIOUY")
 _ONSETS = frozenset(
     [
@@ -716,8 +719,10 @@ def caps_rule(initialisms: Set[str], acronyms: Set[str]) -> Rule:
     """The initialism/acronym rule for one lexicon's lists."""
 
     def speak(m: re.Match[str], uk: bool) -> str:
-        spoken = speak_caps(m[1], initialisms, acronyms, shouted=_shouted(m, initialisms))
         ending = (m[2] or "").replace("'S", "'s")
+        if len(ending) > 1 and ending != "'s":  # a contraction: a word, never an initialism
+            return m[1].capitalize() + ending.lower()
+        spoken = speak_caps(m[1], initialisms, acronyms, shouted=_shouted(m, initialisms))
         if ending and spoken == spell(m[1]):
             return _spell_with_ending(m[1])
         return spoken + ending
