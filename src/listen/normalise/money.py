@@ -117,6 +117,18 @@ _NOUN_AFTER = re.compile(r"\s+([a-z][a-z-]*)")
 _CAPITAL_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+$")
 _CAPITAL_AFTER = re.compile(r"\s+([A-Z][a-z-]+)\b")
 _CALENDAR = frozenset(name.lower() for name in (*MONTHS, *WEEKDAYS))
+_PRICED = frozenset(
+    re.findall(
+        r"\S+",
+        "deal order plan package bill fine fee loan budget contract settlement investment project"
+        " bailout takeover buyout merger acquisition fund bond offering listing stake payout award"
+        " grant lawsuit claim debt cut hike shortfall deficit surplus windfall bid budget round"
+        " scheme programme program overhaul upgrade expansion refit stimulus subsidy tax levy"
+        " penalty donation gift prize jackpot salary bonus raise pay check cheque rescue",
+    )
+)
+"""Nouns an amount names the size of, even with no article before it, as headlines write:
+"Emirates inks $9bn order", "Defendants face $6.5m fine"."""
 _NOT_NOUNS = frozenset(
     [
         "of",
@@ -192,6 +204,8 @@ def attributive(m: re.Match[str]) -> bool:
         return True
     after = _NOUN_AFTER.match(m.string, m.end())
     if _DETERMINER_BEFORE.search(before) and after and after.group(1) not in _NOT_NOUNS:
+        return True
+    if after and after.group(1) in _PRICED:
         return True
     capital = _CAPITAL_AFTER.match(m.string, m.end())
     if capital is None or not _CAPITAL_BEFORE.search(before):
