@@ -28,6 +28,7 @@ _CURRENCIES = {
     "₽": ("ruble", "rubles", "kopek", "kopeks"),
     "₪": ("shekel", "shekels", "agora", "agorot"),
     "₦": ("naira", "naira", "kobo", "kobo"),
+    "N": ("naira", "naira", "kobo", "kobo"),
     "₺": ("lira", "lira", "kurus", "kurus"),
     "USD": ("U-S dollar", "U-S dollars", "cent", "cents"),
     "EUR": ("euro", "euros", "cent", "cents"),
@@ -81,7 +82,12 @@ _PER = {
     "MWh": "megawatt hour",
     "kWh": "kilowatt hour",
 }
-_SYMBOL = r"US\s?\$|A\$|C\$|NZ\$|HK\$|S\$|R\$|\$|£|€|¥|₩|₹|₽|₪|₦|₺|Rs\.?(?=\s?\d)"
+_SYMBOL = (
+    r"US\s?\$|A\$|C\$|NZ\$|HK\$|S\$|R\$|\$|£|€|¥|₩|₹|₽|₪|₦|₺|Rs\.?(?=\s?\d)"
+    r"|N(?=\d[\d,]*(?:\.\d+)?(?:bn|b|m|mn|k|tn|trn|\s?(?:million|billion|trillion))\b)"
+)
+"""Currency signs. A Nigerian paper writes the naira as N, taken as one only before an amount
+with its scale ("N500m", "N2.5bn"), so "N95" stays a name."""
 _CODE = r"USD|EUR|GBP|JPY|CNY|KRW|INR|CHF|AUD|CAD"
 _SCALE = (
     r"(?i:thousand|million|billion|trillion|lakh crore|lakh|crore)|bn|tn|trn|mn|mln|cr|[mMbBkKtT]"
