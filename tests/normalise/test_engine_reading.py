@@ -76,6 +76,13 @@ def test_an_initialism_said_as_a_word_is_not_spelled() -> None:
     assert "siː" not in said
 
 
+def test_a_b_testing_is_two_letters() -> None:
+    # "A/B" was "A slash B", and before a word "A- slash B".
+    said = _unstressed(to_spoken("They ran A/B tests."))
+    assert "eɪbiː" in said
+    assert "slæʃ" not in said
+
+
 def _assert_read_as(written: str, heard: str, not_heard: str) -> None:
     """espeak-ng alone reads ``written`` with ``not_heard``; the normalised text with ``heard``
     and without ``not_heard``."""

@@ -82,6 +82,8 @@ _PER = {
     "MWh": "megawatt hour",
     "kWh": "kilowatt hour",
 }
+_PER_TITLED = [word.title() for word in _PER if len(word) > 3 and word.islower()]
+"""As a price in a headline is written: "Save $5/Month"."""
 _SYMBOL = (
     r"US\s?\$|A\$|C\$|NZ\$|HK\$|S\$|R\$|\$|£|€|¥|₩|₹|₽|₪|₦|₺|Rs\.?(?=\s?\d)"
     r"|N(?=\d[\d,]*(?:\.\d+)?(?:bn|b|m|mn|k|tn|trn|\s?(?:million|billion|trillion))\b)"
@@ -105,7 +107,7 @@ _MONEY = re.compile(
     + rf"(?:\s?(?:-|\u2013|to)\s?(?P<cur2>{_SYMBOL})?\s?"
     + _amount_pattern(2)
     + r")?(?:\s?/\s?(?P<per>"
-    + "|".join(_PER)
+    + "|".join([*_PER, *_PER_TITLED])
     + r")\b)?"
     + rf"(?:\s(?P<code2>{_CODE})\b)?"
     + r"(?:-(?P<each>a|an|per)-(?P<period>year|month|week|day|night|hour|head|share|person)\b)?"
@@ -266,7 +268,7 @@ def _speak_money(m: re.Match[str], uk: bool) -> str:
     else:
         spoken = _bare(m["n1"], m["s1"], uk) + " to " + _amount(m["n2"], m["s2"], units, uk)
     if m["per"]:
-        spoken += " per " + _PER[m["per"]]
+        spoken += " per " + _PER[m["per"].lower() if m["per"] in _PER_TITLED else m["per"]]
     if compound:
         spoken += f" {m['each']} {m['period']}"
     return _without_leading_one(m, spoken)

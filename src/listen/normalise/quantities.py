@@ -364,18 +364,21 @@ def _speak_number_plural(m: re.Match[str], uk: bool) -> str:
 # --- fractions, multipliers, dimensions ---------------------------------------------------------
 
 _FRACTION = re.compile(
-    r"(?<![\w/.,])(?:(\d{1,3})\s)?(\d+)/(\d+)(?:st|nd|rd|th|ST|ND|RD|TH)?(?![\w/]|[.,]\d)"
+    r"(?<![\w/.,-])(?:(\d{1,3})\s|(\d{1,3})-(?=[1-8]/[2-9]\b))?"
+    r"(\d+)/(\d+)(?:st|nd|rd|th|ST|ND|RD|TH)?(?![\w/]|[.,]\d)"
 )
+"""A fraction, with its whole number before a space or, as US papers write a mixed number
+before a hyphen ("1-1/2", "3-1/4": a one-digit fraction whose top is less than its bottom)."""
 
 
 def _speak_fraction(m: re.Match[str], uk: bool) -> str:
-    whole, top, bottom = m[1], int(m[2]), int(m[3])
+    whole, top, bottom = m[1] or m[2], int(m[3]), int(m[4])
     if whole is None and top == bottom == 50:
         return "fifty-fifty"
     if whole is None and (bottom == 1 < top or _odds(m)):  # "5/1", "odds of 11/4"
         return f"{cardinal(top, uk=uk)} to {cardinal(bottom, uk=uk)}"
     if bottom == 0:
-        return number(m[2]) + " over zero"
+        return number(m[3]) + " over zero"
     if whole is None and top <= bottom in (5, 10, 100) and _rating(m):  # "4/5 stars"
         return f"{cardinal(top, uk=uk)} out of {cardinal(bottom, uk=uk)}"
     spoken = fraction(top, bottom, uk=uk)

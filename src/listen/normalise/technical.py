@@ -64,7 +64,7 @@ def _version_part(part: str) -> str:
 
 # --- even odds: 50-50 -----------------------------------------------------------------------------
 
-_EVEN = re.compile(r"(?<![\w.,-])(\d{1,3})-\1(?![\w-]|[.,]\d)")
+_EVEN = re.compile(r"(?<![\w.,-])(\d{1,3})-\1(?![\w/-]|[.,]\d)")  # not "1-1/2"
 
 
 def _speak_even(m: re.Match[str], uk: bool) -> str:
