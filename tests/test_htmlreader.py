@@ -49,6 +49,11 @@ def test_headline_without_an_author_or_site_tail(name: str) -> None:
     assert article.paragraphs[0].startswith(FIRST)
 
 
+def test_a_breaking_news_label_is_not_part_of_the_title() -> None:
+    article = read("breaking-label.html")
+    assert article.title == "Harbour Bridge Closes After Crack Found"
+
+
 def test_reference_page_drops_markers_edit_links_and_back_matter() -> None:
     article = read("reference-page-notes.html")
     text = body(article)

@@ -94,6 +94,10 @@ _PROMO_TAIL = re.compile(
 _PROMO_WORDS = 30
 _QUOTE_WORDS = 6
 _QUOTE_WINDOW = 4
+_WEB_LABEL = re.compile(
+    r"^\s*(?:breaking(?: news)?|just in|watch|video|photos?|gallery|listen)\s*[:|-]\s+(?=\S)",
+    re.IGNORECASE,
+)
 _TITLE_SEPARATOR = re.compile(r"\s+(?:\||–|—|-|::|»|·|/)\s+")
 _NOT_NAMES = frozenset(
     re.findall(
@@ -141,11 +145,17 @@ def headline(facts: PageFacts, extracted: str | None) -> str | None:
     for h1 in facts.h1:
         clean = _strip_markers(h1)
         if any(_key(clean) and _key(clean) in _key(t) for t in tags):
-            return clean
+            return _without_label(clean)
     for candidate in (facts.og_title, extracted, facts.title_tag):
         if candidate and _strip_markers(candidate):
-            return _without_tail(_strip_markers(candidate))
+            return _without_label(_without_tail(_strip_markers(candidate)))
     return None
+
+
+def _without_label(title: str) -> str:
+    """ "Breaking News: Headline" -> "Headline": a web page's label, stale in an episode's
+    title. A label that says what kind of piece it is ("Analysis:", "Exclusive:") stays."""
+    return _WEB_LABEL.sub("", title) or title
 
 
 def _without_tail(title: str) -> str:
