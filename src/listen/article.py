@@ -22,7 +22,7 @@ from listen.errors import ArticleError, LimitExceeded
 from listen.frontmatter import FRONT_MATTER, read_front_matter
 from listen.language import NAMES, guess, is_english
 from listen.limits import Limits
-from listen.models import Article, Block
+from listen.models import Article, Block, has_word
 from listen.textfile import decode, read_bytes
 
 __all__ = ["decode", "load", "parse_markdown", "parse_text"]
@@ -52,8 +52,6 @@ _COMMENTS_START = re.compile(
     re.IGNORECASE,
 )
 _TERMINAL = re.compile(r"[.!?:;\"'”’)\]…]\s*$")
-_WORDLIKE = re.compile(r"[^\W_]")
-"""A letter or digit: a line without one ("___", "* * *") is a separator, never a heading."""
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_SETEXT = re.compile(r"^(=+|-+)\s*$")
 _MD_INLINE = [
@@ -214,7 +212,7 @@ def _text_blocks(lines: list[str]) -> list[Block]:
 def _maybe_heading(block: Block, index: int, total: int) -> Block:
     words = block.text.split()
     short = 0 < index < total - 1 and len(words) <= 8
-    if short and not _TERMINAL.search(block.text) and _WORDLIKE.search(block.text):
+    if short and not _TERMINAL.search(block.text) and has_word(block.text):
         return Block("heading", block.text, level=2)
     return block
 

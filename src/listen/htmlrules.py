@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from listen.models import Block
+from listen.models import Block, has_word
 
 __all__ = [
     "PageFacts",
@@ -37,7 +37,6 @@ __all__ = [
 ]
 
 _NOTES = r"(?:citation|clarification|better source|page|verification|year|date) needed"
-_WORDLIKE = re.compile(r"[^\W_]")
 _MARKER = re.compile(
     rf"\s*\[(?:edit|{_NOTES}|(?:according to |by )?(?:whom|who|when|where|which)\?|dubious|sic\?)\]"
     r"|(?<=[\w.,;:!?\"”’)\]])\[(?:\d{1,3}|[a-z]|note \d+|nb \d+)\](?!\w)",
@@ -155,7 +154,7 @@ def headline(facts: PageFacts, extracted: str | None) -> str | None:
 def _without_label(title: str) -> str:
     """ "Breaking News: Headline" -> "Headline": a web page's label, stale in an episode's
     title. A label that says what kind of piece it is ("Analysis:", "Exclusive:") stays."""
-    return _WEB_LABEL.sub("", title) or title
+    return _WEB_LABEL.sub("", title)
 
 
 def _without_tail(title: str) -> str:
@@ -216,7 +215,7 @@ def strip_markers(blocks: list[Block]) -> list[Block]:
     heading without a letter or digit (a rule of underscores) is not a heading. A paragraph
     without one stays in the text; the script does not speak it."""
     out = [replace(b, text=_strip_markers(b.text)) for b in blocks]
-    return [b for b in out if b.text and (b.kind != "heading" or _WORDLIKE.search(b.text))]
+    return [b for b in out if b.text and (b.kind != "heading" or has_word(b.text))]
 
 
 def _strip_markers(text: str) -> str:

@@ -8,6 +8,7 @@ strings, tuples as lists), and ``from_dict(x.to_dict()) == x``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ __all__ = [
     "ShowInfo",
     "SpokenSegment",
     "VoiceSettings",
+    "has_word",
 ]
 
 SAMPLE_RATE = 44_100
@@ -55,6 +57,15 @@ raises it to :data:`SAMPLE_RATE`, as an encode of the engine's own WAV would."""
 
 DEFAULT_MAX_WER = 0.3
 """A sentence with more than this share of its words wrong is flagged by ``listen check``."""
+
+_WORDLIKE = re.compile(r"[^\W_]")
+
+
+def has_word(text: str) -> bool:
+    """Whether ``text`` has a letter or digit: a line without one ("___", "[.", "…") is never
+    a heading and is never spoken."""
+    return _WORDLIKE.search(text) is not None
+
 
 BlockKind = Literal["heading", "paragraph"]
 SegmentKind = Literal["title", "heading", "sentence", "intro", "outro"]

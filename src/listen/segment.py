@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from listen.models import Article, Block, Pauses, Script, Segment, ShowInfo
+from listen.models import Article, Block, Pauses, Script, Segment, ShowInfo, has_word
 from listen.normalise import to_spoken
 from listen.normalise.lexicon import Lexicon, default_lexicon
 from listen.normalise.sentences import split_long, split_sentences
@@ -17,8 +17,6 @@ DEFAULT_MAX_CHARS = 400
 """Longest segment handed to an engine; longer sentences are split at clause boundaries."""
 
 _END_PUNCT = re.compile(r"[.!?…:;]['\"”’)]*$")
-_WORD = re.compile(r"[^\W_]")
-"""A segment is spoken only when it has a letter or digit: a lone "." or "…" is not."""
 _END_PAUSE_MS = 80
 """Silence after the last word: the last transcript cue ends within 100 ms of the audio."""
 
@@ -46,7 +44,7 @@ def build_script(
     segments: list[Segment] = []
     for seg in raw:
         spoken = _spoken(seg.text, lexicon, spelling, seg.kind)
-        if _WORD.search(spoken):
+        if has_word(spoken):
             segments.append(replace(seg, spoken=spoken))
         elif segments and seg.pause_ms > segments[-1].pause_ms:  # "[." or "…": nothing to say
             segments[-1] = replace(segments[-1], pause_ms=seg.pause_ms)
