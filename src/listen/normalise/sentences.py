@@ -14,8 +14,9 @@ __all__ = ["split_long", "split_sentences"]
 
 _CANDIDATE = re.compile(r"(\.\.\.|[.!?\u2026]+)([\"'\u201d\u2019)\]]*)\s+|\n\s*")
 _OPENERS = "\"'\u201c\u2018([\u00bf\u00a1"
-_ENUMERATOR = re.compile(r"\(?\d{1,3}\.")
-"""A list item's number at the start of a paragraph or heading ("1. Ditch the diet")."""
+_LIST_NUMBER = re.compile(r"\s*\(?\d{1,3}")
+"""A list item's number at the start of a paragraph or heading: its full stop ends no sentence
+("1. Ditch the diet")."""
 _LAST_WORD = re.compile(r"(\S+)\Z")
 
 # Abbreviations that never end a sentence: they always precede a name or a number.
@@ -205,13 +206,12 @@ def split_sentences(text: str) -> list[str]:
             sentences.append(text[start : m.end()].strip())
             start = m.end()
     sentences.append(text[start:].strip())
-    kept = [s for s in sentences if s]
-    if len(kept) > 1 and _ENUMERATOR.fullmatch(kept[0]):  # "1." starts the item, not a sentence
-        kept[:2] = [f"{kept[0]} {kept[1]}"]
-    return kept
+    return [s for s in sentences if s]
 
 
 def _is_boundary(text: str, m: re.Match[str]) -> bool:
+    if m.group(1) == "." and _LIST_NUMBER.fullmatch(text, 0, m.start()):
+        return False
     if m.group(1) is None or "\n" in m.group(0):
         return True
     following = text[m.end() : m.end() + 1]
