@@ -82,8 +82,12 @@ _PER = {
     "MWh": "megawatt hour",
     "kWh": "kilowatt hour",
 }
-_PER_TITLED = [word.title() for word in _PER if len(word) > 3 and word.islower()]
-"""As a price in a headline is written: "Save $5/Month"."""
+_PER_WRITTEN = {
+    **_PER,
+    **{word.title(): _PER[word] for word in _PER if len(word) > 3 and word.islower()},
+}
+"""Every unit after a price's slash, and the words among them capitalised as in a headline:
+"Save $5/Month"."""
 _SYMBOL = (
     r"US\s?\$|A\$|C\$|NZ\$|HK\$|S\$|R\$|\$|£|€|¥|₩|₹|₽|₪|₦|₺|Rs\.?(?=\s?\d)"
     r"|N(?=\d[\d,]*(?:\.\d+)?(?:bn|b|m|mn|k|tn|trn|\s?(?:million|billion|trillion))\b)"
@@ -107,7 +111,7 @@ _MONEY = re.compile(
     + rf"(?:\s?(?:-|\u2013|to)\s?(?P<cur2>{_SYMBOL})?\s?"
     + _amount_pattern(2)
     + r")?(?:\s?/\s?(?P<per>"
-    + "|".join([*_PER, *_PER_TITLED])
+    + "|".join(_PER_WRITTEN)
     + r")\b)?"
     + rf"(?:\s(?P<code2>{_CODE})\b)?"
     + r"(?:-(?P<each>a|an|per)-(?P<period>year|month|week|day|night|hour|head|share|person)\b)?"
@@ -130,7 +134,7 @@ _PRICED = frozenset(
         r"\S+",
         "deal order plan package bill fine fee loan budget contract settlement investment project"
         " bailout takeover buyout merger acquisition fund bond offering listing stake payout award"
-        " grant lawsuit claim debt cut hike shortfall deficit surplus windfall bid budget round"
+        " grant lawsuit claim debt cut hike shortfall deficit surplus windfall bid round"
         " scheme programme program overhaul upgrade expansion refit stimulus subsidy tax levy"
         " penalty donation gift prize jackpot salary bonus raise pay check cheque rescue",
     )
@@ -268,7 +272,7 @@ def _speak_money(m: re.Match[str], uk: bool) -> str:
     else:
         spoken = _bare(m["n1"], m["s1"], uk) + " to " + _amount(m["n2"], m["s2"], units, uk)
     if m["per"]:
-        spoken += " per " + _PER[m["per"].lower() if m["per"] in _PER_TITLED else m["per"]]
+        spoken += " per " + _PER_WRITTEN[m["per"]]
     if compound:
         spoken += f" {m['each']} {m['period']}"
     return _without_leading_one(m, spoken)
